@@ -1,0 +1,161 @@
+import { randomBytes } from 'crypto';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { acsDate, signAcs3 } from '../nodes/signing/alibabaAcs3';
+
+export const ALIBABA_DEFAULT_ENDPOINT = 'https://r-kvstore.aliyuncs.com';
+
+/** The endpoint requests go to: the override when set, else the public R-KVStore endpoint. */
+export function alibabaEndpoint(credentials: ICredentialDataDecryptedObject): string {
+	const override = typeof credentials.endpoint === 'string' ? credentials.endpoint.trim() : '';
+	return (override || ALIBABA_DEFAULT_ENDPOINT).replace(/\/+$/, '');
+}
+
+function stringParams(qs: IHttpRequestOptions['qs']): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const [key, value] of Object.entries(qs ?? {})) {
+		if (value === undefined || value === null) continue;
+		out[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+	}
+	return out;
+}
+
+function headerValue(headers: IHttpRequestOptions['headers'], name: string): string | undefined {
+	for (const [key, value] of Object.entries(headers ?? {})) {
+		if (key.toLowerCase() === name && value !== undefined && value !== null) return String(value);
+	}
+	return undefined;
+}
+
+/**
+ * Signs one R-KVStore call (method V3, ACS3-HMAC-SHA256). The node names the action and version in the
+ * `x-acs-action` / `x-acs-version` headers and the parameters in `qs`; the signed query string is put into the URL
+ * as it was signed, so nothing downstream can re-encode it and break the signature.
+ */
+export async function signAlibabaRequest(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+	now: number = Date.now(),
+	nonce: string = randomBytes(16).toString('hex'),
+): Promise<IHttpRequestOptions> {
+	const action = headerValue(requestOptions.headers, 'x-acs-action');
+	const version = headerValue(requestOptions.headers, 'x-acs-version');
+	if (!action || !version) {
+		throw new Error('An Alibaba Cloud request needs the x-acs-action and x-acs-version headers');
+	}
+	const base = requestOptions.baseURL ? requestOptions.baseURL.replace(/\/+$/, '') : alibabaEndpoint(credentials);
+	const url = new URL(requestOptions.url || '/', `${base}/`);
+	const method = (requestOptions.method ?? 'POST').toUpperCase();
+	const body = typeof requestOptions.body === 'string' ? requestOptions.body : '';
+	const contentType = body ? headerValue(requestOptions.headers, 'content-type') : undefined;
+	const query = { ...Object.fromEntries(url.searchParams.entries()), ...stringParams(requestOptions.qs) };
+
+	const otherHeaders: Record<string, string> = {};
+	for (const [key, value] of Object.entries(requestOptions.headers ?? {})) {
+		const lower = key.toLowerCase();
+		if (lower === 'x-acs-action' || lower === 'x-acs-version' || lower === 'content-type') continue;
+		if (value !== undefined && value !== null) otherHeaders[key] = String(value);
+	}
+
+	const signed = signAcs3(
+		{
+			method,
+			host: url.host,
+			pathname: url.pathname,
+			action,
+			version,
+			query,
+			body,
+			contentType,
+			date: acsDate(now),
+			nonce,
+			headers: otherHeaders,
+		},
+		{
+			accessKeyId: String(credentials.accessKeyId ?? '').trim(),
+			accessKeySecret: String(credentials.accessKeySecret ?? ''),
+			securityToken: String(credentials.securityToken ?? '').trim() || undefined,
+		},
+	);
+	return {
+		...requestOptions,
+		method: method as IHttpRequestOptions['method'],
+		baseURL: undefined,
+		url: `${url.origin}${url.pathname}${signed.queryString ? `?${signed.queryString}` : ''}`,
+		qs: undefined,
+		headers: signed.headers,
+		body: body || undefined,
+	};
+}
+
+export class AlibabaCloudApi implements ICredentialType {
+	name = 'alibabaCloudApi';
+
+	displayName = 'Alibaba Cloud API';
+
+	icon: Icon = { light: 'file:../icons/alibabaCloud.svg', dark: 'file:../icons/alibabaCloud.dark.svg' };
+
+	documentationUrl = 'https://github.com/cloud-redis-backups/n8n-nodes-cloud-redis-backups#alibaba-cloud-credential';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'AccessKey ID',
+			name: 'accessKeyId',
+			type: 'string',
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'AccessKey Secret',
+			name: 'accessKeySecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Security Token',
+			name: 'securityToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'STS security token, only for temporary credentials (AccessKey IDs that start with STS.)',
+		},
+		{
+			displayName: 'Default Region',
+			name: 'region',
+			type: 'string',
+			default: 'cn-hangzhou',
+			required: true,
+			description: 'Region ID used when a node does not set one, for example cn-hangzhou or ap-southeast-1',
+		},
+		{
+			displayName: 'Endpoint',
+			name: 'endpoint',
+			type: 'string',
+			default: '',
+			placeholder: 'https://r-kvstore.aliyuncs.com',
+			description:
+				'Leave empty for the public endpoint https://r-kvstore.aliyuncs.com. Set a regional or VPC endpoint here, or the address of the local emulator.',
+		},
+	];
+
+	authenticate = signAlibabaRequest;
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ ($credentials.endpoint || "${ALIBABA_DEFAULT_ENDPOINT}").replace(/\\/+$/, "") }}`,
+			url: '/',
+			method: 'POST',
+			qs: { AcceptLanguage: 'en-US' },
+			headers: { 'x-acs-action': 'DescribeRegions', 'x-acs-version': '2015-01-01' },
+		},
+	};
+}

@@ -1,0 +1,45 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { requirePositiveNumber } from '../../../common/input';
+import type { Backup, BackupFile } from '../../../common/model';
+import { backupIdProperty, createClient, instanceKind, itemContext, searchDaysProperty } from '../shared';
+import { checkBackupId, findBackup } from './find';
+
+const show = { resource: ['backup'], operation: ['getDownloadUrl'] };
+
+export const description: INodeProperties[] = [
+	{ ...backupIdProperty, displayOptions: { show } },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [searchDaysProperty],
+	},
+];
+
+/** One output item per file: what a "download each file" loop needs, with the backup it belongs to. */
+export function fileItem(backup: Backup, file: BackupFile, index: number): IDataObject {
+	return {
+		provider: backup.provider,
+		region: backup.region,
+		instanceId: backup.instanceId,
+		backupId: backup.backupId,
+		backupStatus: backup.status,
+		fileIndex: index,
+		fileCount: backup.files.length,
+		...file,
+	} as unknown as IDataObject;
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const kind = instanceKind.call(this, itemIndex);
+	const backupId = checkBackupId(kind, this.getNodeParameter('backupId', itemIndex));
+	const context = await itemContext.call(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const searchDays = requirePositiveNumber(options.searchDays ?? 730, 'Search Back (Days)', { integer: true, max: 730 });
+	const backup = await findBackup(createClient(this), kind, context, backupId, searchDays);
+	return backup.files.map((file, index) => ({ json: fileItem(backup, file, index) }));
+}

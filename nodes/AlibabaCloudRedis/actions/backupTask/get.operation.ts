@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { optionalText, requireOneOf, requireText } from '../../../common/input';
+import { describeBackupTasks } from '../../transport/api';
+import { createClient, itemContext } from '../shared';
+
+const show = { resource: ['backupTask'], operation: ['get'] };
+export const TASK_ID_PATTERN = /^\d{1,20}$/;
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Backup Job ID',
+		name: 'taskId',
+		type: 'string',
+		default: '',
+		displayOptions: { show },
+		placeholder: 'e.g. 1162****',
+		description: 'The ID returned by Backup → Create (taskId). Empty lists all current backup tasks of the instance.',
+	},
+	{
+		displayName: 'Job Mode',
+		name: 'jobMode',
+		type: 'options',
+		default: '',
+		displayOptions: { show },
+		options: [
+			{ name: 'All', value: '' },
+			{ name: 'Automatic', value: 'Automated' },
+			{ name: 'Manual', value: 'Manual' },
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const rawTaskId = optionalText(this.getNodeParameter('taskId', itemIndex, ''));
+	const taskId = rawTaskId === undefined ? undefined : requireText(rawTaskId, 'Backup Job ID', TASK_ID_PATTERN, '11620000 (a number)');
+	const jobMode = requireOneOf(this.getNodeParameter('jobMode', itemIndex, ''), ['', 'Automated', 'Manual'] as const, 'Job Mode');
+	const context = await itemContext.call(this, itemIndex);
+	const tasks = await describeBackupTasks(createClient(this), context, { taskId, jobMode: jobMode || undefined });
+	return tasks.map((task) => ({ json: task as unknown as IDataObject }));
+}

@@ -1,0 +1,225 @@
+/**
+ * Alibaba R-KVStore records -> the one model (common/model.ts). The tables below are the documented values;
+ * the tests walk every one of them. Unknown values map to 'unknown' and keep the raw value beside it.
+ */
+import {
+	type Backup,
+	type BackupFile,
+	type BackupMode,
+	type BackupStatus,
+	type BackupTask,
+	fileNameFromUrl,
+	parseByteCount,
+	parsePercent,
+	sumSizes,
+} from '../common/model';
+import { parseProviderTime, parseUnixSeconds, UTC } from '../common/time';
+
+type Raw = Record<string, unknown>;
+
+/** DescribeBackups `BackupStatus` (standard instances). */
+export const STANDARD_BACKUP_STATUS: Record<string, BackupStatus> = {
+	Success: 'succeeded',
+	Failed: 'failed',
+	Running: 'running',
+};
+
+/** DescribeClusterBackupList `ClusterBackupStatus` (a backup set). */
+export const CLUSTER_SET_STATUS: Record<string, BackupStatus> = {
+	OK: 'succeeded',
+	RUNNING: 'running',
+	Failed: 'failed',
+};
+
+/** DescribeClusterBackupList `Backups[].BackupStatus` (one shard's file). */
+export const CLUSTER_FILE_STATUS: Record<string, BackupStatus> = {
+	OK: 'succeeded',
+	ERROR: 'failed',
+};
+
+/** DescribeBackupTasks `BackupProgressStatus`. Finished is the only terminal state the API documents. */
+export const TASK_STATUS: Record<string, BackupStatus> = {
+	NoStart: 'pending',
+	Waiting: 'pending',
+	Preparing: 'running',
+	Uploading: 'running',
+	Checking: 'running',
+	Finished: 'succeeded',
+};
+
+/** `BackupMode`, `ClusterBackupMode` and `JobMode`. */
+export const BACKUP_MODE: Record<string, BackupMode> = {
+	Automated: 'automatic',
+	Manual: 'manual',
+};
+
+/** DescribeBackupTasks `TaskAction`, used only when `JobMode` is absent. */
+export const TASK_ACTION_MODE: Record<string, BackupMode> = {
+	NormalBackupTask: 'automatic',
+	TempBackupTask: 'manual',
+};
+
+function lookup<T extends string>(table: Record<string, T>, value: unknown, fallback: T): T {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value) ? table[value] : fallback;
+}
+
+function text(value: unknown): string | null {
+	if (typeof value === 'string') return value.trim() === '' ? null : value;
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return null;
+}
+
+/** Alibaba writes UTC times with and without the trailing Z (documented; see the seed pages). */
+export function alibabaTime(value: unknown): string | null {
+	return parseProviderTime(value, UTC);
+}
+
+/** OSS presigned URLs carry `Expires` (UNIX seconds); that is when the URL stops working. */
+export function urlExpiry(url: string | null): string | null {
+	if (!url) return null;
+	try {
+		return parseUnixSeconds(new URL(url).searchParams.get('Expires') ?? '');
+	} catch {
+		return null;
+	}
+}
+
+function expiryOf(...urls: Array<string | null>): string | null {
+	const times = urls.map(urlExpiry).filter((t): t is string => t !== null).sort();
+	return times[0] ?? null;
+}
+
+export interface AlibabaContext {
+	region: string | null;
+	instanceId: string;
+}
+
+/** One DescribeBackups record: a standard instance's backup, one file. */
+export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Backup {
+	const downloadUrl = text(raw.BackupDownloadURL);
+	const internalDownloadUrl = text(raw.BackupIntranetDownloadURL);
+	const status = lookup(STANDARD_BACKUP_STATUS, raw.BackupStatus, 'unknown');
+	const sizeBytes = parseByteCount(raw.BackupSize);
+	const backupId = text(raw.BackupId) ?? '';
+	const file: BackupFile = {
+		name: fileNameFromUrl(downloadUrl) ?? fileNameFromUrl(internalDownloadUrl) ?? `${context.instanceId}_${backupId}.rdb`,
+		fileId: backupId,
+		nodeId: text(raw.NodeInstanceId),
+		status,
+		providerStatus: text(raw.BackupStatus),
+		sizeBytes,
+		downloadUrl,
+		internalDownloadUrl,
+		expiresAt: expiryOf(downloadUrl, internalDownloadUrl),
+	};
+	return {
+		kind: 'backup',
+		provider: 'alibaba',
+		region: context.region,
+		instanceId: context.instanceId,
+		backupId,
+		status,
+		providerStatus: text(raw.BackupStatus),
+		mode: lookup(BACKUP_MODE, raw.BackupMode, 'unknown'),
+		providerMode: text(raw.BackupMode),
+		startedAt: alibabaTime(raw.BackupStartTime),
+		finishedAt: alibabaTime(raw.BackupEndTime),
+		sizeBytes,
+		files: [file],
+		taskId: text(raw.BackupJobID),
+		locked: null,
+		remark: null,
+		raw,
+	};
+}
+
+/** One DescribeClusterBackupList record: a backup set with one file per shard. */
+export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Backup {
+	const shards = Array.isArray(raw.Backups) ? (raw.Backups as Raw[]) : [];
+	const files: BackupFile[] = shards.map((shard) => {
+		const downloadUrl = text(shard.BackupDownloadURL);
+		const internalDownloadUrl = text(shard.BackupIntranetDownloadURL);
+		return {
+			name: text(shard.BackupName) ?? fileNameFromUrl(downloadUrl) ?? fileNameFromUrl(internalDownloadUrl),
+			fileId: text(shard.BackupId),
+			nodeId: text(shard.InstanceName),
+			status: lookup(CLUSTER_FILE_STATUS, shard.BackupStatus, 'unknown'),
+			providerStatus: text(shard.BackupStatus),
+			sizeBytes: parseByteCount(shard.BackupSize),
+			downloadUrl,
+			internalDownloadUrl,
+			expiresAt: expiryOf(downloadUrl, internalDownloadUrl),
+		};
+	});
+	return {
+		kind: 'backup',
+		provider: 'alibaba',
+		region: context.region,
+		instanceId: context.instanceId,
+		backupId: text(raw.ClusterBackupId) ?? '',
+		status: lookup(CLUSTER_SET_STATUS, raw.ClusterBackupStatus, 'unknown'),
+		providerStatus: text(raw.ClusterBackupStatus),
+		mode: lookup(BACKUP_MODE, raw.ClusterBackupMode, 'unknown'),
+		providerMode: text(raw.ClusterBackupMode),
+		startedAt: alibabaTime(raw.ClusterBackupStartTime),
+		finishedAt: alibabaTime(raw.ClusterBackupEndTime),
+		sizeBytes: parseByteCount(raw.ClusterBackupSize) ?? sumSizes(files),
+		files,
+		taskId: null,
+		locked: null,
+		remark: null,
+		raw,
+	};
+}
+
+/** One DescribeBackupTasks record. */
+export function normalizeBackupTask(raw: Raw, context: AlibabaContext): BackupTask {
+	const mode =
+		typeof raw.JobMode === 'string'
+			? lookup(BACKUP_MODE, raw.JobMode, 'unknown')
+			: lookup(TASK_ACTION_MODE, raw.TaskAction, 'unknown');
+	return {
+		kind: 'backupTask',
+		provider: 'alibaba',
+		region: context.region,
+		instanceId: text(raw.InstanceId) ?? context.instanceId,
+		taskId: text(raw.BackupJobID) ?? '',
+		status: lookup(TASK_STATUS, raw.BackupProgressStatus, 'unknown'),
+		providerStatus: text(raw.BackupProgressStatus),
+		progressPercent: parsePercent(raw.Process),
+		mode,
+		providerMode: text(raw.JobMode) ?? text(raw.TaskAction),
+		startedAt: alibabaTime(raw.StartTime),
+		nodeId: text(raw.NodeId),
+		raw,
+	};
+}
+
+/** The task that CreateBackup started, before the first DescribeBackupTasks call has seen it. */
+export function normalizeCreatedTask(raw: Raw, context: AlibabaContext): BackupTask {
+	return {
+		kind: 'backupTask',
+		provider: 'alibaba',
+		region: context.region,
+		instanceId: context.instanceId,
+		taskId: text(raw.BackupJobID) ?? '',
+		status: 'pending',
+		providerStatus: null,
+		progressPercent: null,
+		mode: 'manual',
+		providerMode: 'Manual',
+		startedAt: null,
+		nodeId: null,
+		raw,
+	};
+}
+
+/** Alibaba wraps lists in an object named after the element (`Backups.Backup`); accept both shapes. */
+export function listOf(value: unknown, elementName: string): Raw[] {
+	if (Array.isArray(value)) return value as Raw[];
+	if (value && typeof value === 'object') {
+		const inner = (value as Raw)[elementName];
+		if (Array.isArray(inner)) return inner as Raw[];
+	}
+	return [];
+}

@@ -1,0 +1,167 @@
+/**
+ * Alibaba Cloud R-KVStore (ApsaraDB for Redis / Tair, API version 2015-01-01) over RPC-style calls.
+ * Knows the actions, their parameters and the cloud's error codes; signing is the credential's job and
+ * sending is n8n's, so this file is handed a `send` function and stays testable without n8n.
+ */
+import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { CloudApiError, type CloudErrorKind, networkErrorCode } from '../../common/errors';
+import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
+
+export const R_KVSTORE_VERSION = '2015-01-01';
+export const ALIBABA_CREDENTIAL_TYPE = 'alibabaCloudApi';
+
+export type SendRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>;
+
+export interface AlibabaClientOptions {
+	send: SendRequest;
+	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+	signal?: AbortSignal;
+	retryPolicy?: RetryPolicy;
+}
+
+export type Params = Record<string, string | number | boolean | undefined | null>;
+
+const AUTH_CODES = new Set([
+	'InvalidAccessKeyId.NotFound',
+	'InvalidAccessKeyId.Inactive',
+	'InvalidAccessKeyId',
+	'SignatureDoesNotMatch',
+	'IncompleteSignature',
+	'InvalidTimeStamp.Expired',
+	'InvalidTimeStamp.Format',
+	'SignatureNonceUsed',
+	'InvalidSecurityToken.Expired',
+	'InvalidSecurityToken.MismatchWithAccessKey',
+	'InvalidSecurityToken.Malformed',
+	'Forbidden.RAM',
+	'Forbidden.NoPermission',
+	'Forbidden',
+	'NoPermission',
+	'Forbidden.AccessKeyDisabled',
+]);
+
+const SERVER_CODES = new Set(['InternalError', 'ServiceUnavailable', 'UnknownError', 'ServiceTimeout']);
+
+/** Maps Alibaba's error Code and HTTP status to what the rest of the pack reasons about. */
+export function classifyAlibabaError(code: string | undefined, httpStatus: number): CloudErrorKind {
+	if (code && /throttling/i.test(code)) return 'throttled';
+	if (httpStatus === 429) return 'throttled';
+	if (code && AUTH_CODES.has(code)) return 'auth';
+	if (code && SERVER_CODES.has(code)) return 'server';
+	if (httpStatus >= 500) return 'server';
+	if ((code && /NotFound$/.test(code)) || httpStatus === 404) return 'notFound';
+	if (httpStatus === 401 || httpStatus === 403) return 'auth';
+	return 'client';
+}
+
+const KIND_HINTS: Record<CloudErrorKind, string> = {
+	throttled: 'Alibaba Cloud is rate-limiting this AccessKey; the node retried with backoff. Run fewer items at once or later.',
+	server: 'Alibaba Cloud had an internal problem; try again later.',
+	network: 'No answer from the endpoint; check the endpoint and the network.',
+	auth: 'Check the AccessKey ID and secret (and the STS token, if used), the RAM policy, and that this machine\'s clock is right.',
+	notFound: 'Check the instance ID, the region and the backup or task ID.',
+	client: 'Check the parameters of this operation.',
+	malformed: 'The endpoint did not answer like Alibaba Cloud; check the endpoint URL in the credential.',
+};
+
+export function describeKind(kind: CloudErrorKind): string {
+	return KIND_HINTS[kind];
+}
+
+function header(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
+	const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+	if (Array.isArray(value)) return String(value[0]);
+	return value === undefined ? undefined : String(value);
+}
+
+function parseBody(body: unknown): IDataObject | undefined {
+	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array)) return body as IDataObject;
+	const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : typeof body === 'string' ? body : undefined;
+	if (text === undefined) return undefined;
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export class AlibabaRedisClient {
+	constructor(private readonly options: AlibabaClientOptions) {}
+
+	/**
+	 * One action. Reads (and idempotent writes) are retried on throttling, 5xx and lost answers; a
+	 * non-idempotent call is retried only on throttling, which the cloud answers before doing anything.
+	 */
+	async call(action: string, params: Params, { idempotent = true } = {}): Promise<IDataObject> {
+		const qs: Record<string, string> = {};
+		for (const [key, value] of Object.entries(params)) {
+			if (value !== undefined && value !== null && value !== '') qs[key] = String(value);
+		}
+		return await withRetry(() => this.send(action, qs), {
+			idempotent,
+			policy: this.options.retryPolicy,
+			signal: this.options.signal,
+			sleep: this.options.sleep,
+		});
+	}
+
+	private async send(action: string, qs: Record<string, string>): Promise<IDataObject> {
+		let response: IN8nHttpFullResponse | undefined;
+		let failure: unknown;
+		try {
+			response = await this.options.send({
+				method: 'POST',
+				url: '/',
+				qs,
+				headers: { 'x-acs-action': action, 'x-acs-version': R_KVSTORE_VERSION, accept: 'application/json' },
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				json: false,
+				encoding: 'text',
+			});
+		} catch (error) {
+			failure = error;
+		}
+		if (response === undefined) {
+			// A cancelled execution is not a network failure: let n8n's cancellation error through as it is.
+			if (this.options.signal?.aborted) return await Promise.reject(failure);
+			const code = networkErrorCode(failure);
+			throw new CloudApiError(
+				`No answer from Alibaba Cloud for ${action}${code ? ` (${code})` : ''}: ${(failure as Error)?.message ?? String(failure)}`,
+				{ provider: 'alibaba', kind: 'network', code, action },
+			);
+		}
+		const status = response.statusCode;
+		const body = parseBody(response.body);
+		if (!body) {
+			throw new CloudApiError(`Alibaba Cloud answered ${action} with HTTP ${status} and a body that is not JSON`, {
+				provider: 'alibaba',
+				kind: status >= 500 ? 'server' : 'malformed',
+				httpStatus: status,
+				action,
+				body: typeof response.body === 'string' ? response.body.slice(0, 2000) : undefined,
+			});
+		}
+		if (status >= 200 && status < 300 && body.Code === undefined) return body;
+
+		const code = typeof body.Code === 'string' ? body.Code : undefined;
+		const kind = classifyAlibabaError(code, status);
+		const message = typeof body.Message === 'string' ? body.Message : `HTTP ${status}`;
+		throw new CloudApiError(`Alibaba Cloud rejected ${action}: ${message}${code ? ` (${code})` : ''}`, {
+			provider: 'alibaba',
+			kind,
+			code,
+			httpStatus: status,
+			action,
+			requestId: typeof body.RequestId === 'string' ? body.RequestId : undefined,
+			recommend: typeof body.Recommend === 'string' ? body.Recommend : undefined,
+			retryAfterMs: parseRetryAfter(
+				header(response.headers, 'x-acs-retry-after') ?? header(response.headers, 'retry-after'),
+				Date.now(),
+			),
+			body,
+		});
+	}
+}

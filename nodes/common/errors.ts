@@ -1,0 +1,82 @@
+/**
+ * What a cloud call can fail with, in provider-neutral terms. Each provider client maps its own error codes to
+ * a `kind`; retry decisions and the user-facing message are made from the kind, never from a provider name.
+ */
+
+export type CloudErrorKind =
+	/** The cloud refused before doing anything because of rate limits: always safe to send again. */
+	| 'throttled'
+	/** 5xx or the cloud's "internal error": the request may or may not have been carried out. */
+	| 'server'
+	/** No answer (reset, timeout, DNS): the request may or may not have been carried out. */
+	| 'network'
+	/** Bad or unauthorised credentials, signature or clock. */
+	| 'auth'
+	/** The instance, backup or task does not exist. */
+	| 'notFound'
+	/** The cloud rejected the parameters or the request as such. */
+	| 'client'
+	/** The answer could not be read (not JSON, unexpected shape). */
+	| 'malformed';
+
+export interface CloudErrorDetails {
+	provider: string;
+	kind: CloudErrorKind;
+	code?: string;
+	httpStatus?: number;
+	requestId?: string;
+	/** The cloud's own advice (Alibaba's "Recommend" link, for example). */
+	recommend?: string;
+	/** Server-requested wait before retrying, when it sent one. */
+	retryAfterMs?: number;
+	/** The action or operation that failed. */
+	action?: string;
+	/** The response body (parsed if JSON), kept for the error's details. */
+	body?: unknown;
+}
+
+export class CloudApiError extends Error {
+	readonly details: CloudErrorDetails;
+
+	constructor(message: string, details: CloudErrorDetails) {
+		super(message);
+		this.name = 'CloudApiError';
+		this.details = details;
+	}
+
+	get kind(): CloudErrorKind {
+		return this.details.kind;
+	}
+}
+
+/** Errors whose request may have been carried out: sending a non-idempotent request again could repeat it. */
+export function isAmbiguous(error: CloudApiError): boolean {
+	return error.kind === 'server' || error.kind === 'network' || error.kind === 'malformed';
+}
+
+/** Node's and axios' socket-level failures: the request got no answer. */
+const NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'UND_ERR_SOCKET',
+]);
+
+export function networkErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+		const message = (current as { message?: unknown }).message;
+		if (typeof message === 'string' && /socket hang up|ECONNRESET|aborted/i.test(message)) return 'ECONNRESET';
+		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
+	}
+	return undefined;
+}

@@ -1,0 +1,67 @@
+/**
+ * Retrying cloud calls: throttling is always retried (the cloud did nothing); 5xx, resets and unreadable
+ * answers only for idempotent calls, because a create that may have run must not be sent twice.
+ * Delays: the server's Retry-After when it sends one, else exponential backoff with full jitter.
+ */
+import { CloudApiError, isAmbiguous } from './errors';
+
+export interface RetryPolicy {
+	/** Total tries, the first included. */
+	maxAttempts: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 20_000 };
+
+export interface RetryContext {
+	/** Reads only and idempotent writes may be repeated after an ambiguous failure. */
+	idempotent: boolean;
+	policy?: RetryPolicy;
+	signal?: AbortSignal;
+	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+	random?: () => number;
+	/** Told about each retry (for logging). */
+	onRetry?: (error: CloudApiError, attempt: number, delayMs: number) => void;
+}
+
+export function shouldRetry(error: unknown, idempotent: boolean): error is CloudApiError {
+	if (!(error instanceof CloudApiError)) return false;
+	if (error.kind === 'throttled') return true;
+	return idempotent && isAmbiguous(error);
+}
+
+/** Full jitter: uniformly random in [0, min(max, base x 2^(attempt-1))]; a server's Retry-After wins. */
+export function retryDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs?: number): number {
+	if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, policy.maxDelayMs);
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+	return Math.round(random() * ceiling);
+}
+
+export async function withRetry<T>(call: (attempt: number) => Promise<T>, context: RetryContext): Promise<T> {
+	const policy = context.policy ?? DEFAULT_RETRY_POLICY;
+	const random = context.random ?? Math.random;
+	for (let attempt = 1; ; attempt++) {
+		let failure: unknown;
+		try {
+			return await call(attempt);
+		} catch (error) {
+			failure = error;
+		}
+		if (attempt >= policy.maxAttempts || !shouldRetry(failure, context.idempotent) || context.signal?.aborted) {
+			throw failure;
+		}
+		const delay = retryDelay(attempt, policy, random, failure.details.retryAfterMs);
+		context.onRetry?.(failure, attempt, delay);
+		await context.sleep(delay, context.signal);
+	}
+}
+
+/** Reads a Retry-After header (seconds or an HTTP date) into milliseconds. */
+export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	const text = String(value).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
