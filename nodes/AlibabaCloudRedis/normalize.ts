@@ -174,8 +174,9 @@ export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Ba
 
 /** One DescribeBackupTasks record. */
 export function normalizeBackupTask(raw: Raw, context: AlibabaContext): BackupTask {
+	// Same test as providerMode below, so an empty or numeric JobMode cannot give a mode that contradicts it.
 	const mode =
-		typeof raw.JobMode === 'string'
+		text(raw.JobMode) !== null
 			? lookup(BACKUP_MODE, raw.JobMode, 'unknown')
 			: lookup(TASK_ACTION_MODE, raw.TaskAction, 'unknown');
 	return {
