@@ -4,6 +4,7 @@
  */
 import type { DateTime } from 'luxon';
 
+import { CloudApiError, isAmbiguous } from '../../common/errors';
 import { type Backup, type BackupStatus, type BackupTask } from '../../common/model';
 import { pageNumberPages } from '../../common/paginate';
 import { formatForProvider, UTC } from '../../common/time';
@@ -117,12 +118,25 @@ export async function createBackup(
 	context: AlibabaContext,
 	retentionDays?: number,
 ): Promise<BackupTask> {
-	const body = await client.call(
-		'CreateBackup',
-		{ RegionId: context.region, InstanceId: context.instanceId, BackupRetentionPeriod: retentionDays },
-		{ idempotent: false },
-	);
-	return normalizeCreatedTask(body, context);
+	let body: Record<string, unknown> | undefined;
+	let failure: unknown;
+	try {
+		body = await client.call(
+			'CreateBackup',
+			{ RegionId: context.region, InstanceId: context.instanceId, BackupRetentionPeriod: retentionDays },
+			{ idempotent: false },
+		);
+	} catch (error) {
+		failure = error;
+	}
+	if (body) return normalizeCreatedTask(body, context);
+	if (failure instanceof CloudApiError && isAmbiguous(failure)) {
+		throw new CloudApiError(
+			`${failure.message}. The backup of ${context.instanceId} may or may not have been started, so it was not sent again: check Backup Task → Get before creating another`,
+			failure.details,
+		);
+	}
+	return await Promise.reject(failure);
 }
 
 export interface InstanceSummary {
