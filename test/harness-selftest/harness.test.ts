@@ -583,7 +583,9 @@ test('binary (control): the same probe catches a node that buffers the download'
 	const dir = await initBinaryDataStore();
 	const { result, onDisk, heldInMemory } = await downloadWithMidpointProbe(dir, 'downloadBuffered');
 	expect(onDisk).toBe(0);
-	expect(heldInMemory).toBeGreaterThan(BIG_SIZE / 2 - 8 * 2 ** 20);
+	// Half the file has arrived; how much of it shows up as live memory varies with GC timing and other
+	// test workers, so the bar is set well above the streaming case's 8 MiB ceiling, not near 32 MiB.
+	expect(heldInMemory).toBeGreaterThan(16 * 2 ** 20);
 	expect(result.status).toBe('success');
 	expect(result.output('Fixture')[0].binary!.data.bytes).toBe(BIG_SIZE);
 });
