@@ -48,12 +48,17 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, hint
 			action: d.action ?? null,
 			kind: d.kind,
 		};
-		return new NodeApiError(node, response, {
+		const apiError = new NodeApiError(node, response, {
 			message: error.message,
 			description,
 			httpCode: d.httpStatus !== undefined ? String(d.httpStatus) : undefined,
 			itemIndex,
 		});
+		// NodeApiError swaps any message that mentions a Node.js error code (ECONNRESET, ETIMEDOUT, ...) for a
+		// generic "connection closed, you can retry" text, which would drop which call failed and, for a create,
+		// that it was deliberately not re-sent. Ours already says what happened: keep it.
+		apiError.message = error.message;
+		return apiError;
 	}
 	if (error instanceof InputError) {
 		return new NodeOperationError(node, `${error.message} (item ${itemIndex})`, {

@@ -1,14 +1,7 @@
-import { CloudEmulator } from '../../emulator';
-import { cleanupBinaryDataStore } from '../harness';
-import { CLUSTER_ID, instanceRef, NODE_NAME, runAlibabaNode, STANDARD_ID } from './alibabaFixture';
+import { CLUSTER_ID, instanceRef, NODE_NAME, runAlibabaNode, STANDARD_ID, useEmulator } from './alibabaFixture';
 
 describe('Alibaba node through the n8n engine (smoke)', () => {
-	const emulator = new CloudEmulator();
-	beforeAll(async () => await emulator.start());
-	afterAll(async () => {
-		await emulator.stop();
-		await cleanupBinaryDataStore();
-	});
+	const emulator = useEmulator();
 
 	it('lists standard backups', async () => {
 		const result = await runAlibabaNode(emulator, {
@@ -18,9 +11,10 @@ describe('Alibaba node through the n8n engine (smoke)', () => {
 			returnAll: true,
 		});
 		expect(result.error).toBeUndefined();
+		expect(result.status).toBe('success');
 		const items = result.output(NODE_NAME);
 		expect(items.length).toBeGreaterThan(0);
-		console.log(items.length, JSON.stringify(items[0].json, null, 1).slice(0, 1500));
+		expect(items.every((item) => item.json.instanceId === STANDARD_ID && item.json.kind === 'backup')).toBe(true);
 	});
 
 	it('lists cluster backup sets', async () => {
@@ -33,6 +27,7 @@ describe('Alibaba node through the n8n engine (smoke)', () => {
 		});
 		expect(result.error).toBeUndefined();
 		const items = result.output(NODE_NAME);
-		console.log(items.length, JSON.stringify(items[0].json, null, 1).slice(0, 2500));
+		expect(items.length).toBeGreaterThan(0);
+		expect(items.every((item) => String(item.json.backupId).startsWith('cb-'))).toBe(true);
 	});
 });

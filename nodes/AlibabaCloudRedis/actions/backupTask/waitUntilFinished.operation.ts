@@ -10,7 +10,13 @@ import {
 import { InputError, requirePositiveNumber, requireText } from '../../../common/input';
 import type { Backup, BackupTask } from '../../../common/model';
 import { collectPages } from '../../../common/paginate';
-import { validateWaiterOptions, waitUntil, type WaiterCheck } from '../../../common/waiter';
+import {
+	validateWaiterOptions,
+	waitUntil,
+	type WaiterCheck,
+	type WaiterResult,
+	WaiterTimeoutError,
+} from '../../../common/waiter';
 import type { AlibabaContext } from '../../normalize';
 import { type BackupListKind, describeBackupTasks, listBackups } from '../../transport/api';
 import type { AlibabaRedisClient } from '../../transport/client';
@@ -151,14 +157,34 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		return { state: 'retry', value: { task: lastSeen, backup } };
 	};
 
-	const { value, attempts, waitedMs } = await waitUntil(check, {
-		minDelayMs,
-		maxDelayMs,
-		maxWaitMs,
-		backoff: options.backoff === false ? 'fixed' : 'exponential',
-		signal: this.getExecutionCancelSignal(),
-		sleep,
-	});
+	let waited: WaiterResult<WaitState> | undefined;
+	let failure: unknown;
+	try {
+		waited = await waitUntil(check, {
+			minDelayMs,
+			maxDelayMs,
+			maxWaitMs,
+			backoff: options.backoff === false ? 'fixed' : 'exponential',
+			signal: this.getExecutionCancelSignal(),
+			sleep,
+		});
+	} catch (error) {
+		failure = error;
+	}
+	if (waited === undefined) {
+		// Name the task and the limit the user set: with several items, "still not finished" alone says neither.
+		if (failure instanceof WaiterTimeoutError) {
+			const last = (failure.lastValue as WaitState | undefined)?.task?.providerStatus;
+			throw new WaiterTimeoutError(
+				`Backup task ${taskId} did not finish within the Max Wait Time of ${maxWaitMs / 60_000} min${last ? ` (last seen ${last})` : ''}: ${failure.message}`,
+				failure.lastValue,
+				failure.attempts,
+				failure.waitedMs,
+			);
+		}
+		return await Promise.reject(failure);
+	}
+	const { value, attempts, waitedMs } = waited;
 
 	const backup = includeBackup ? (value.backup ?? (await backupOfTask(client, kind, context, taskId, value.task))) : null;
 	const task: BackupTask = value.task
