@@ -99,6 +99,9 @@ export async function downloadToBinary(context: IExecuteFunctions, request: Down
 				httpStatus: response.statusCode,
 				action: 'download',
 				body,
+				hint: expired
+					? 'Download URLs are presigned and expire; run the operation again to get fresh ones (avoid long waits between getting a URL and using it).'
+					: undefined,
 			},
 		);
 	}

@@ -33,6 +33,8 @@ export interface CloudErrorDetails {
 	action?: string;
 	/** The response body (parsed if JSON), kept for the error's details. */
 	body?: unknown;
+	/** Advice for this very failure, when the kind's general advice would mislead. */
+	hint?: string;
 }
 
 export class CloudApiError extends Error {
@@ -79,4 +81,20 @@ export function networkErrorCode(error: unknown): string | undefined {
 		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
 	}
 	return undefined;
+}
+
+/**
+ * The message of the innermost cause. n8n's request helpers wrap a socket error in a NodeApiError whose message is
+ * a generic hint ("... You can retry the request immediately ..."), wrong advice for a create that must not be
+ * re-sent; the original ("socket hang up", "connect ECONNREFUSED ...") says what actually happened.
+ */
+export function rootCauseMessage(error: unknown): string {
+	let found: string | undefined;
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const message = (current as { message?: unknown }).message;
+		if (typeof message === 'string' && message.trim() !== '') found = message;
+		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
+	}
+	return found ?? String(error);
 }

@@ -36,7 +36,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, hint
 		const d = error.details;
 		const description = [
 			d.requestId ? `Request ID: ${d.requestId}.` : '',
-			hints.describeKind(d.kind),
+			d.hint ?? hints.describeKind(d.kind),
 			d.recommend ? `See ${d.recommend}` : '',
 		]
 			.filter(Boolean)

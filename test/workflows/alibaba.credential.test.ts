@@ -42,7 +42,7 @@ class CredentialProbe implements INodeType {
 		version: 1,
 		description: 'Test fixture',
 		defaults: { name: 'Probe' },
-		usableAsTool: false,
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'alibabaCloudApi', required: true }],

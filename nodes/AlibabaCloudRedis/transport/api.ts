@@ -132,7 +132,7 @@ export async function createBackup(
 	if (body) return normalizeCreatedTask(body, context);
 	if (failure instanceof CloudApiError && isAmbiguous(failure)) {
 		throw new CloudApiError(
-			`${failure.message}. The backup of ${context.instanceId} may or may not have been started, so it was not sent again: check Backup Task → Get before creating another`,
+			`${failure.message.replace(/\.+$/, '')}. The backup of ${context.instanceId} may or may not have been started, so it was not sent again: check Backup Task → Get before creating another`,
 			failure.details,
 		);
 	}

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CloudApiError, type CloudErrorKind, networkErrorCode } from '../../common/errors';
+import { CloudApiError, type CloudErrorKind, networkErrorCode, rootCauseMessage } from '../../common/errors';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
 
 export const R_KVSTORE_VERSION = '2015-01-01';
@@ -129,7 +129,7 @@ export class AlibabaRedisClient {
 			if (this.options.signal?.aborted) return await Promise.reject(failure);
 			const code = networkErrorCode(failure);
 			throw new CloudApiError(
-				`No answer from Alibaba Cloud for ${action}${code ? ` (${code})` : ''}: ${(failure as Error)?.message ?? String(failure)}`,
+				`No answer from Alibaba Cloud for ${action}${code ? ` (${code})` : ''}: ${rootCauseMessage(failure)}`,
 				{ provider: 'alibaba', kind: 'network', code, action },
 			);
 		}
