@@ -159,6 +159,8 @@ describe('Backup → Download', () => {
 		const error = nodeErrorOf(result);
 		expect(error.message).toMatch(/expired/);
 		expect(error.message).toContain(record.file!.name);
+		// The advice is about fresh URLs, not the credential (a 403 would otherwise read as an auth problem).
+		expect((error as { description?: string }).description).toMatch(/expire.*fresh/i);
 	});
 
 	it('a 503 from the storage service is an error naming the status (without the URL signature)', async () => {
