@@ -50,12 +50,17 @@ export async function signAlibabaRequest(
 	if (!action || !version) {
 		throw new Error('An Alibaba Cloud request needs the x-acs-action and x-acs-version headers');
 	}
-	const base = requestOptions.baseURL ? requestOptions.baseURL.replace(/\/+$/, '') : alibabaEndpoint(credentials);
+	const base = requestOptions.baseURL
+		? requestOptions.baseURL.replace(/\/+$/, '')
+		: alibabaEndpoint(credentials);
 	const url = new URL(requestOptions.url || '/', `${base}/`);
 	const method = (requestOptions.method ?? 'POST').toUpperCase();
 	const body = typeof requestOptions.body === 'string' ? requestOptions.body : '';
 	const contentType = body ? headerValue(requestOptions.headers, 'content-type') : undefined;
-	const query = { ...Object.fromEntries(url.searchParams.entries()), ...stringParams(requestOptions.qs) };
+	const query = {
+		...Object.fromEntries(url.searchParams.entries()),
+		...stringParams(requestOptions.qs),
+	};
 
 	const otherHeaders: Record<string, string> = {};
 	for (const [key, value] of Object.entries(requestOptions.headers ?? {})) {
@@ -100,9 +105,13 @@ export class AlibabaCloudApi implements ICredentialType {
 
 	displayName = 'Alibaba Cloud API';
 
-	icon: Icon = { light: 'file:../icons/alibabaCloud.svg', dark: 'file:../icons/alibabaCloud.dark.svg' };
+	icon: Icon = {
+		light: 'file:../icons/alibabaCloud.svg',
+		dark: 'file:../icons/alibabaCloud.dark.svg',
+	};
 
-	documentationUrl = 'https://github.com/cloud-redis-backups/n8n-nodes-cloud-redis-backups#alibaba-cloud-credential';
+	documentationUrl =
+		'https://github.com/cloud-redis-backups/n8n-nodes-cloud-redis-backups#alibaba-cloud-credential';
 
 	properties: INodeProperties[] = [
 		{
@@ -126,7 +135,8 @@ export class AlibabaCloudApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'STS security token, only for temporary credentials (AccessKey IDs that start with STS.)',
+			description:
+				'STS security token, only for temporary credentials (AccessKey IDs that start with STS.)',
 		},
 		{
 			displayName: 'Default Region',
@@ -134,7 +144,8 @@ export class AlibabaCloudApi implements ICredentialType {
 			type: 'string',
 			default: 'cn-hangzhou',
 			required: true,
-			description: 'Region ID used when a node does not set one, for example cn-hangzhou or ap-southeast-1',
+			description:
+				'Region ID used when a node does not set one, for example cn-hangzhou or ap-southeast-1',
 		},
 		{
 			displayName: 'Endpoint',

@@ -12,22 +12,32 @@ import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-w
 import { AlibabaCloudApi } from '../credentials/AlibabaCloudApi.credentials';
 import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT } from '../emulator';
 import { AlibabaCloudRedis } from '../nodes/AlibabaCloudRedis/AlibabaCloudRedis.node';
-import { binaryStream, cleanupBinaryDataStore, initBinaryDataStore, runWorkflow } from '../test/harness';
+import {
+	binaryStream,
+	cleanupBinaryDataStore,
+	initBinaryDataStore,
+	runWorkflow,
+} from '../test/harness';
 
 const WORKFLOW = path.join(__dirname, '..', 'examples', 'alibaba-backup-cycle.workflow.json');
 
 /** What a person wants to see of an item: the model without the raw record and without signed URLs. */
 function summary(item: INodeExecutionData): IDataObject {
-	const { files, backup, ...rest } = item.json as IDataObject & { files?: IDataObject[]; backup?: IDataObject };
+	const { files, backup, ...rest } = item.json as IDataObject & {
+		files?: IDataObject[];
+		backup?: IDataObject;
+	};
 	const out: IDataObject = { ...rest };
 	delete out.raw;
 	for (const key of ['downloadUrl', 'internalDownloadUrl']) {
 		if (typeof out[key] === 'string') out[key] = String(out[key]).split('?')[0] + '?…';
 	}
 	if (files) out.files = `${files.length} file(s)`;
-	if (backup) out.backup = `${String(backup.backupId)} (${String(backup.status)}, ${String(backup.sizeBytes)} bytes)`;
+	if (backup)
+		out.backup = `${String(backup.backupId)} (${String(backup.status)}, ${String(backup.sizeBytes)} bytes)`;
 	for (const [name, binary] of Object.entries(item.binary ?? {})) {
-		out[`binary.${name}`] = `${binary.fileName} ${binary.mimeType} ${binary.bytes ?? binary.fileSize} bytes`;
+		out[`binary.${name}`] =
+			`${binary.fileName} ${binary.mimeType} ${binary.bytes ?? binary.fileSize} bytes`;
 	}
 	return out;
 }
@@ -42,9 +52,15 @@ async function main(): Promise<number> {
 	await initBinaryDataStore();
 	const emulator = new CloudEmulator({ alibabaSettings: { taskStepMs: 400 } });
 	await emulator.start();
-	console.log(`Emulator: Alibaba R-KVStore at ${emulator.alibaba.endpoint} (AccessKey ${DEFAULT_ALIBABA_ACCOUNT.accessKeyId})`);
+	console.log(
+		`Emulator: Alibaba R-KVStore at ${emulator.alibaba.endpoint} (AccessKey ${DEFAULT_ALIBABA_ACCOUNT.accessKeyId})`,
+	);
 	try {
-		const workflow = JSON.parse(readFileSync(WORKFLOW, 'utf8')) as { name: string; nodes: INode[]; connections: IConnections };
+		const workflow = JSON.parse(readFileSync(WORKFLOW, 'utf8')) as {
+			name: string;
+			nodes: INode[];
+			connections: IConnections;
+		};
 		console.log(`Workflow: ${workflow.name}\n`);
 		const started = Date.now();
 		const result = await runWorkflow({
@@ -56,7 +72,11 @@ async function main(): Promise<number> {
 					id: 'alibaba-emulator',
 					name: 'Alibaba Cloud (local emulator)',
 					type: 'alibabaCloudApi',
-					data: { ...DEFAULT_ALIBABA_ACCOUNT, region: 'cn-hangzhou', endpoint: emulator.alibaba.endpoint },
+					data: {
+						...DEFAULT_ALIBABA_ACCOUNT,
+						region: 'cn-hangzhou',
+						endpoint: emulator.alibaba.endpoint,
+					},
 				},
 			],
 		});
@@ -68,7 +88,9 @@ async function main(): Promise<number> {
 			if (items.length > 3) console.log(`… and ${items.length - 3} more`);
 		}
 		if (result.status !== 'success') {
-			console.error(`\nThe workflow ended with status ${result.status}: ${result.error?.message ?? ''}`);
+			console.error(
+				`\nThe workflow ended with status ${result.status}: ${result.error?.message ?? ''}`,
+			);
 			return 1;
 		}
 		let mismatches = 0;
@@ -79,9 +101,13 @@ async function main(): Promise<number> {
 			const served = await emulator.alibaba.fileSha256(String(item.json.name));
 			const ok = stored === served;
 			if (!ok) mismatches++;
-			console.log(`\n${binary.fileName}: sha256 ${stored} ${ok ? 'matches' : 'DOES NOT MATCH'} the bytes the emulator served`);
+			console.log(
+				`\n${binary.fileName}: sha256 ${stored} ${ok ? 'matches' : 'DOES NOT MATCH'} the bytes the emulator served`,
+			);
 		}
-		console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${emulator.alibaba.requests.length} signed API and download requests.`);
+		console.log(
+			`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${emulator.alibaba.requests.length} signed API and download requests.`,
+		);
 		return mismatches === 0 ? 0 : 1;
 	} finally {
 		await emulator.stop();

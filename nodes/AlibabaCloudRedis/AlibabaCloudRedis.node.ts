@@ -21,11 +21,15 @@ export class AlibabaCloudRedis implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Alibaba Cloud Redis Backup',
 		name: 'alibabaCloudRedis',
-		icon: { light: 'file:../../icons/alibabaCloud.svg', dark: 'file:../../icons/alibabaCloud.dark.svg' },
+		icon: {
+			light: 'file:../../icons/alibabaCloud.svg',
+			dark: 'file:../../icons/alibabaCloud.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'List, create, wait for and download backups of ApsaraDB for Redis / Tair instances',
+		description:
+			'List, create, wait for and download backups of ApsaraDB for Redis / Tair instances',
 		defaults: { name: 'Alibaba Cloud Redis Backup' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -51,11 +55,36 @@ export class AlibabaCloudRedis implements INodeType {
 				displayOptions: { show: { resource: ['backup'] } },
 				default: 'list',
 				options: [
-					{ name: 'Create', value: 'create', action: 'Create a backup', description: 'Start a manual backup and output its backup job ID' },
-					{ name: 'Download', value: 'download', action: 'Download a backup', description: 'Download the backup file(s) as binary data' },
-					{ name: 'Get', value: 'get', action: 'Get a backup', description: 'Get one backup or cluster backup set by ID' },
-					{ name: 'Get Download URL', value: 'getDownloadUrl', action: 'Get download URL of a backup', description: 'Get the public and internal URL of every file of a backup' },
-					{ name: 'List', value: 'list', action: 'List backups', description: 'List the backups of an instance in a time range' },
+					{
+						name: 'Create',
+						value: 'create',
+						action: 'Create a backup',
+						description: 'Start a manual backup and output its backup job ID',
+					},
+					{
+						name: 'Download',
+						value: 'download',
+						action: 'Download a backup',
+						description: 'Download the backup file(s) as binary data',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a backup',
+						description: 'Get one backup or cluster backup set by ID',
+					},
+					{
+						name: 'Get Download URL',
+						value: 'getDownloadUrl',
+						action: 'Get download URL of a backup',
+						description: 'Get the public and internal URL of every file of a backup',
+					},
+					{
+						name: 'List',
+						value: 'list',
+						action: 'List backups',
+						description: 'List the backups of an instance in a time range',
+					},
 				],
 			},
 			{
@@ -66,8 +95,18 @@ export class AlibabaCloudRedis implements INodeType {
 				displayOptions: { show: { resource: ['backupTask'] } },
 				default: 'get',
 				options: [
-					{ name: 'Get', value: 'get', action: 'Get backup tasks', description: 'Get the state of backup tasks of an instance' },
-					{ name: 'Wait Until Finished', value: 'waitUntilFinished', action: 'Wait until a backup task is finished', description: 'Poll a backup task until it is finished, fails or the time limit passes' },
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get backup tasks',
+						description: 'Get the state of backup tasks of an instance',
+					},
+					{
+						name: 'Wait Until Finished',
+						value: 'waitUntilFinished',
+						action: 'Wait until a backup task is finished',
+						description: 'Poll a backup task until it is finished, fails or the time limit passes',
+					},
 				],
 			},
 			{ ...instanceProperty },

@@ -60,7 +60,9 @@ export const TASK_ACTION_MODE: Record<string, BackupMode> = {
 };
 
 function lookup<T extends string>(table: Record<string, T>, value: unknown, fallback: T): T {
-	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value) ? table[value] : fallback;
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value)
+		? table[value]
+		: fallback;
 }
 
 function text(value: unknown): string | null {
@@ -85,7 +87,10 @@ export function urlExpiry(url: string | null): string | null {
 }
 
 function expiryOf(...urls: Array<string | null>): string | null {
-	const times = urls.map(urlExpiry).filter((t): t is string => t !== null).sort();
+	const times = urls
+		.map(urlExpiry)
+		.filter((t): t is string => t !== null)
+		.sort();
 	return times[0] ?? null;
 }
 
@@ -102,7 +107,10 @@ export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Back
 	const sizeBytes = parseByteCount(raw.BackupSize);
 	const backupId = text(raw.BackupId) ?? '';
 	const file: BackupFile = {
-		name: fileNameFromUrl(downloadUrl) ?? fileNameFromUrl(internalDownloadUrl) ?? `${context.instanceId}_${backupId}.rdb`,
+		name:
+			fileNameFromUrl(downloadUrl) ??
+			fileNameFromUrl(internalDownloadUrl) ??
+			`${context.instanceId}_${backupId}.rdb`,
 		fileId: backupId,
 		nodeId: text(raw.NodeInstanceId),
 		status,
@@ -140,7 +148,10 @@ export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Ba
 		const downloadUrl = text(shard.BackupDownloadURL);
 		const internalDownloadUrl = text(shard.BackupIntranetDownloadURL);
 		return {
-			name: text(shard.BackupName) ?? fileNameFromUrl(downloadUrl) ?? fileNameFromUrl(internalDownloadUrl),
+			name:
+				text(shard.BackupName) ??
+				fileNameFromUrl(downloadUrl) ??
+				fileNameFromUrl(internalDownloadUrl),
 			fileId: text(shard.BackupId),
 			nodeId: text(shard.InstanceName),
 			status: lookup(CLUSTER_FILE_STATUS, shard.BackupStatus, 'unknown'),

@@ -59,8 +59,15 @@ function tooLarge(request: DownloadRequest, bytes: number): CloudApiError {
 	);
 }
 
-export async function downloadToBinary(context: IExecuteFunctions, request: DownloadRequest): Promise<DownloadResult> {
-	if (request.maxBytes > 0 && request.expectedBytes !== null && request.expectedBytes > request.maxBytes) {
+export async function downloadToBinary(
+	context: IExecuteFunctions,
+	request: DownloadRequest,
+): Promise<DownloadResult> {
+	if (
+		request.maxBytes > 0 &&
+		request.expectedBytes !== null &&
+		request.expectedBytes > request.maxBytes
+	) {
 		throw tooLarge(request, request.expectedBytes);
 	}
 	let response: IN8nHttpFullResponse | undefined;
@@ -78,11 +85,14 @@ export async function downloadToBinary(context: IExecuteFunctions, request: Down
 		failure = error;
 	}
 	if (response === undefined) {
-		throw new CloudApiError(`Could not start the download of ${request.fileName}: ${(failure as Error)?.message ?? String(failure)}`, {
-			provider: request.provider,
-			kind: 'network',
-			action: 'download',
-		});
+		throw new CloudApiError(
+			`Could not start the download of ${request.fileName}: ${(failure as Error)?.message ?? String(failure)}`,
+			{
+				provider: request.provider,
+				kind: 'network',
+				action: 'download',
+			},
+		);
 	}
 
 	const stream = response.body as Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
@@ -95,7 +105,8 @@ export async function downloadToBinary(context: IExecuteFunctions, request: Down
 				: `The storage service answered HTTP ${response.statusCode} for ${redactUrl(request.url)}`,
 			{
 				provider: request.provider,
-				kind: response.statusCode >= 500 ? 'server' : response.statusCode === 404 ? 'notFound' : 'auth',
+				kind:
+					response.statusCode >= 500 ? 'server' : response.statusCode === 404 ? 'notFound' : 'auth',
 				httpStatus: response.statusCode,
 				action: 'download',
 				body,
@@ -107,7 +118,8 @@ export async function downloadToBinary(context: IExecuteFunctions, request: Down
 	}
 
 	const lengthHeader = header(response.headers, 'content-length');
-	const announced = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
+	const announced =
+		lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
 	if (announced !== null && request.expectedBytes !== null && announced !== request.expectedBytes) {
 		(stream as { destroy?: () => void }).destroy?.();
 		throw new CloudApiError(
@@ -146,5 +158,9 @@ export async function downloadToBinary(context: IExecuteFunctions, request: Down
 			{ provider: request.provider, kind: 'network', action: 'download' },
 		);
 	}
-	return { binary, bytes: stored ?? expected, crc64: header(response.headers, 'x-oss-hash-crc64ecma') ?? null };
+	return {
+		binary,
+		bytes: stored ?? expected,
+		crc64: header(response.headers, 'x-oss-hash-crc64ecma') ?? null,
+	};
 }

@@ -77,7 +77,8 @@ export function networkErrorCode(error: unknown): string | undefined {
 		const code = (current as { code?: unknown }).code;
 		if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
 		const message = (current as { message?: unknown }).message;
-		if (typeof message === 'string' && /socket hang up|ECONNRESET|aborted/i.test(message)) return 'ECONNRESET';
+		if (typeof message === 'string' && /socket hang up|ECONNRESET|aborted/i.test(message))
+			return 'ECONNRESET';
 		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
 	}
 	return undefined;

@@ -17,9 +17,20 @@ export class InputError extends Error {
 	}
 }
 
-export function requireText(value: unknown, parameter: string, pattern?: RegExp, example?: string): string {
-	const textValue = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	if (!textValue) throw new InputError(parameter, `${parameter} is empty`, example ? `For example: ${example}` : undefined);
+export function requireText(
+	value: unknown,
+	parameter: string,
+	pattern?: RegExp,
+	example?: string,
+): string {
+	const textValue =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	if (!textValue)
+		throw new InputError(
+			parameter,
+			`${parameter} is empty`,
+			example ? `For example: ${example}` : undefined,
+		);
 	if (pattern && !pattern.test(textValue)) {
 		throw new InputError(
 			parameter,
@@ -31,24 +42,41 @@ export function requireText(value: unknown, parameter: string, pattern?: RegExp,
 }
 
 export function optionalText(value: unknown): string | undefined {
-	const textValue = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const textValue =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return textValue || undefined;
 }
 
-export function requireOneOf<T extends string | number>(value: unknown, allowed: readonly T[], parameter: string): T {
+export function requireOneOf<T extends string | number>(
+	value: unknown,
+	allowed: readonly T[],
+	parameter: string,
+): T {
 	const match = allowed.find((option) => String(option) === String(value));
 	if (match === undefined) {
-		throw new InputError(parameter, `${parameter} ${JSON.stringify(value)} is not accepted`, `Use one of: ${allowed.join(', ')}`);
+		throw new InputError(
+			parameter,
+			`${parameter} ${JSON.stringify(value)} is not accepted`,
+			`Use one of: ${allowed.join(', ')}`,
+		);
 	}
 	return match;
 }
 
-export function requirePositiveNumber(value: unknown, parameter: string, { integer = false, max }: { integer?: boolean; max?: number } = {}): number {
+export function requirePositiveNumber(
+	value: unknown,
+	parameter: string,
+	{ integer = false, max }: { integer?: boolean; max?: number } = {},
+): number {
 	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-		throw new InputError(parameter, `${parameter} must be a ${integer ? 'whole ' : ''}number greater than 0, not ${JSON.stringify(value)}`);
+		throw new InputError(
+			parameter,
+			`${parameter} must be a ${integer ? 'whole ' : ''}number greater than 0, not ${JSON.stringify(value)}`,
+		);
 	}
-	if (max !== undefined && n > max) throw new InputError(parameter, `${parameter} must be at most ${max}, not ${n}`);
+	if (max !== undefined && n > max)
+		throw new InputError(parameter, `${parameter} must be at most ${max}, not ${n}`);
 	return n;
 }
 
@@ -65,15 +93,29 @@ export function timeRange(
 	defaultDays: number,
 	names: { start: string; end: string } = { start: 'Start Time', end: 'End Time' },
 ): TimeRange {
-	const end = endValue === '' || endValue === undefined || endValue === null ? now : parseUserTime(endValue);
-	if (!end) throw new InputError(names.end, `${names.end} "${String(endValue)}" is not a date and time`, 'Use an ISO-8601 time such as 2026-11-20T00:00:00Z');
+	const end =
+		endValue === '' || endValue === undefined || endValue === null ? now : parseUserTime(endValue);
+	if (!end)
+		throw new InputError(
+			names.end,
+			`${names.end} "${String(endValue)}" is not a date and time`,
+			'Use an ISO-8601 time such as 2026-11-20T00:00:00Z',
+		);
 	const start =
 		startValue === '' || startValue === undefined || startValue === null
 			? end.minus({ days: defaultDays })
 			: parseUserTime(startValue);
-	if (!start) throw new InputError(names.start, `${names.start} "${String(startValue)}" is not a date and time`, 'Use an ISO-8601 time such as 2026-11-20T00:00:00Z');
+	if (!start)
+		throw new InputError(
+			names.start,
+			`${names.start} "${String(startValue)}" is not a date and time`,
+			'Use an ISO-8601 time such as 2026-11-20T00:00:00Z',
+		);
 	if (start >= end) {
-		throw new InputError(names.start, `${names.start} (${start.toISO()}) must be before ${names.end} (${end.toISO()})`);
+		throw new InputError(
+			names.start,
+			`${names.start} (${start.toISO()}) must be before ${names.end} (${end.toISO()})`,
+		);
 	}
 	return { start, end };
 }

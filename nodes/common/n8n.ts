@@ -16,7 +16,10 @@ import { InputError } from './input';
 import { PagingError } from './paginate';
 import { WaiterAbortedError, WaiterFailureError, WaiterTimeoutError } from './waiter';
 
-export type ItemOperation = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
+export type ItemOperation = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+) => Promise<INodeExecutionData[]>;
 
 export interface ErrorHints {
 	/** Advice per kind of cloud error, in the provider's terms. */
@@ -27,7 +30,12 @@ function isN8nError(error: unknown): error is NodeApiError | NodeOperationError 
 	return error instanceof NodeApiError || error instanceof NodeOperationError;
 }
 
-export function toNodeError(node: INode, error: unknown, itemIndex: number, hints: ErrorHints): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+	hints: ErrorHints,
+): NodeApiError | NodeOperationError {
 	if (isN8nError(error)) {
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
@@ -72,10 +80,16 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number, hint
 			description: 'Raise "Max Wait Time" in the options, or check the task in the cloud console.',
 		});
 	}
-	if (error instanceof WaiterFailureError || error instanceof PagingError || error instanceof WaiterAbortedError) {
+	if (
+		error instanceof WaiterFailureError ||
+		error instanceof PagingError ||
+		error instanceof WaiterAbortedError
+	) {
 		return new NodeOperationError(node, error.message, { itemIndex });
 	}
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }
 
 /**
@@ -97,7 +111,11 @@ export async function runPerItem(
 		} catch (error) {
 			const nodeError = toNodeError(context.getNode(), error, itemIndex, hints);
 			if (context.continueOnFail() && !context.getExecutionCancelSignal()?.aborted) {
-				output.push({ json: { error: nodeError.message }, error: nodeError, pairedItem: { item: itemIndex } });
+				output.push({
+					json: { error: nodeError.message },
+					error: nodeError,
+					pairedItem: { item: itemIndex },
+				});
 				continue;
 			}
 			throw nodeError;

@@ -45,7 +45,8 @@ async function* pages<T>(
 ): AsyncGenerator<T[]> {
 	const { pageSize, limit, keyOf, accept } = options;
 	const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-	if (!Number.isInteger(pageSize) || pageSize <= 0) throw new PagingError(`Invalid page size ${pageSize}`);
+	if (!Number.isInteger(pageSize) || pageSize <= 0)
+		throw new PagingError(`Invalid page size ${pageSize}`);
 	if (limit !== undefined && limit <= 0) return;
 
 	const seen = new Set<string>();
@@ -69,11 +70,14 @@ async function* pages<T>(
 				return true;
 			});
 			if (page.items.length > 0 && fresh.length === 0) {
-				throw new PagingError('The API returned a page of items already seen; it may be ignoring the page parameter');
+				throw new PagingError(
+					'The API returned a page of items already seen; it may be ignoring the page parameter',
+				);
 			}
 		}
 		if (accept) fresh = fresh.filter(accept);
-		if (limit !== undefined && emitted + fresh.length > limit) fresh = fresh.slice(0, limit - emitted);
+		if (limit !== undefined && emitted + fresh.length > limit)
+			fresh = fresh.slice(0, limit - emitted);
 		emitted += fresh.length;
 		if (fresh.length > 0) yield fresh;
 
@@ -89,12 +93,18 @@ async function* pages<T>(
 }
 
 /** Pages addressed by number: 1, 2, 3, ... */
-export function pageNumberPages<T>(fetchPage: FetchPage<T>, options: PagingOptions<T>): AsyncGenerator<T[]> {
+export function pageNumberPages<T>(
+	fetchPage: FetchPage<T>,
+	options: PagingOptions<T>,
+): AsyncGenerator<T[]> {
 	return pages(fetchPage, 1, (pageNumber) => pageNumber + 1, options);
 }
 
 /** Pages addressed by item offset: 0, pageSize, 2 x pageSize, ... */
-export function offsetPages<T>(fetchPage: FetchPage<T>, options: PagingOptions<T>): AsyncGenerator<T[]> {
+export function offsetPages<T>(
+	fetchPage: FetchPage<T>,
+	options: PagingOptions<T>,
+): AsyncGenerator<T[]> {
 	return pages(fetchPage, 0, (offset, received) => offset + received, options);
 }
 

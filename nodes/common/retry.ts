@@ -12,7 +12,11 @@ export interface RetryPolicy {
 	maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 20_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 4,
+	baseDelayMs: 500,
+	maxDelayMs: 20_000,
+};
 
 export interface RetryContext {
 	/** Reads only and idempotent writes may be repeated after an ambiguous failure. */
@@ -32,13 +36,22 @@ export function shouldRetry(error: unknown, idempotent: boolean): error is Cloud
 }
 
 /** Full jitter: uniformly random in [0, min(max, base x 2^(attempt-1))]; a server's Retry-After wins. */
-export function retryDelay(attempt: number, policy: RetryPolicy, random: () => number, retryAfterMs?: number): number {
-	if (retryAfterMs !== undefined && retryAfterMs >= 0) return Math.min(retryAfterMs, policy.maxDelayMs);
+export function retryDelay(
+	attempt: number,
+	policy: RetryPolicy,
+	random: () => number,
+	retryAfterMs?: number,
+): number {
+	if (retryAfterMs !== undefined && retryAfterMs >= 0)
+		return Math.min(retryAfterMs, policy.maxDelayMs);
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
 	return Math.round(random() * ceiling);
 }
 
-export async function withRetry<T>(call: (attempt: number) => Promise<T>, context: RetryContext): Promise<T> {
+export async function withRetry<T>(
+	call: (attempt: number) => Promise<T>,
+	context: RetryContext,
+): Promise<T> {
 	const policy = context.policy ?? DEFAULT_RETRY_POLICY;
 	const random = context.random ?? Math.random;
 	for (let attempt = 1; ; attempt++) {
@@ -48,7 +61,11 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, contex
 		} catch (error) {
 			failure = error;
 		}
-		if (attempt >= policy.maxAttempts || !shouldRetry(failure, context.idempotent) || context.signal?.aborted) {
+		if (
+			attempt >= policy.maxAttempts ||
+			!shouldRetry(failure, context.idempotent) ||
+			context.signal?.aborted
+		) {
 			throw failure;
 		}
 		const delay = retryDelay(attempt, policy, random, failure.details.retryAfterMs);

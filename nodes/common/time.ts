@@ -28,7 +28,8 @@ export function parseProviderTime(value: unknown, zoneWhenAbsent: string): strin
 	if (!text) return null;
 	if (ISO_WITH_ZONE.test(text)) return toIso(DateTime.fromISO(text, { setZone: true }));
 	if (ISO_WITHOUT_ZONE.test(text)) return toIso(DateTime.fromISO(text, { zone: zoneWhenAbsent }));
-	if (SPACED.test(text)) return toIso(DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone: zoneWhenAbsent }));
+	if (SPACED.test(text))
+		return toIso(DateTime.fromFormat(text, 'yyyy-MM-dd HH:mm:ss', { zone: zoneWhenAbsent }));
 	if (UNIX_SECONDS.test(text)) return parseUnixSeconds(Number(text));
 	return null;
 }

@@ -65,10 +65,13 @@ export class WaiterAbortedError extends Error {
 	}
 }
 
-export function validateWaiterOptions(options: Pick<WaiterOptions, 'minDelayMs' | 'maxDelayMs' | 'maxWaitMs'>): string | null {
+export function validateWaiterOptions(
+	options: Pick<WaiterOptions, 'minDelayMs' | 'maxDelayMs' | 'maxWaitMs'>,
+): string | null {
 	const { minDelayMs, maxDelayMs, maxWaitMs } = options;
 	if (!(minDelayMs > 0)) return 'The poll interval must be greater than 0';
-	if (!(maxDelayMs >= minDelayMs)) return 'The maximum poll interval must be at least the poll interval';
+	if (!(maxDelayMs >= minDelayMs))
+		return 'The maximum poll interval must be at least the poll interval';
 	if (!(maxWaitMs > 0)) return 'The maximum wait time must be greater than 0';
 	return null;
 }
@@ -95,9 +98,14 @@ export async function waitUntil<T>(
 	for (let attempt = 0; ; attempt++) {
 		if (options.signal?.aborted) throw new WaiterAbortedError(attempt);
 		const result = await check(attempt);
-		if (result.state === 'success') return { value: result.value, attempts: attempt + 1, waitedMs: now() - started };
+		if (result.state === 'success')
+			return { value: result.value, attempts: attempt + 1, waitedMs: now() - started };
 		if (result.state === 'failure') {
-			throw new WaiterFailureError(result.reason ?? 'The awaited task failed', result.value, attempt + 1);
+			throw new WaiterFailureError(
+				result.reason ?? 'The awaited task failed',
+				result.value,
+				attempt + 1,
+			);
 		}
 		const remaining = deadline - now();
 		if (remaining <= 0) {

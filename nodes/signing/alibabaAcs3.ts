@@ -52,7 +52,10 @@ export interface SignedAcs3Request {
  * space is %20 (never +), and * is %2A.
  */
 export function acsPercentEncode(value: string): string {
-	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+	return encodeURIComponent(value).replace(
+		/[!'()*]/g,
+		(c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+	);
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

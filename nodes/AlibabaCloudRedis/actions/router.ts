@@ -28,6 +28,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const selected = operations[resource]?.[operation];
-	if (!selected) throw new Error(`The operation "${operation}" of resource "${resource}" is not supported`);
+	if (!selected)
+		throw new Error(`The operation "${operation}" of resource "${resource}" is not supported`);
 	return await runPerItem(this, selected.execute, { describeKind });
 }

@@ -19,25 +19,43 @@ export const INSTANCE_ID_PATTERN = /^r-[a-z0-9]{4,40}$/;
 export const INSTANCE_ID_EXAMPLE = 'r-bp1zxszhcgatnx1234';
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-export function createClient(context: IExecuteFunctions | ILoadOptionsFunctions): AlibabaRedisClient {
-	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+export function createClient(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+): AlibabaRedisClient {
+	const signal =
+		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	return new AlibabaRedisClient({
 		send: async (options) =>
-			await context.helpers.httpRequestWithAuthentication.call(context, ALIBABA_CREDENTIAL_TYPE, options),
+			await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				ALIBABA_CREDENTIAL_TYPE,
+				options,
+			),
 		sleep,
 		signal,
 	});
 }
 
 /** The node's Region parameter, else the credential's default region. */
-export async function resolveRegion(context: IExecuteFunctions | ILoadOptionsFunctions, nodeRegion: unknown): Promise<string> {
+export async function resolveRegion(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	nodeRegion: unknown,
+): Promise<string> {
 	const explicit = typeof nodeRegion === 'string' ? nodeRegion.trim() : '';
 	if (explicit) return requireText(explicit, 'Region', REGION_PATTERN, 'cn-hangzhou');
 	const credentials = await context.getCredentials(ALIBABA_CREDENTIAL_TYPE);
-	return requireText(credentials.region, 'Default Region (credential)', REGION_PATTERN, 'cn-hangzhou');
+	return requireText(
+		credentials.region,
+		'Default Region (credential)',
+		REGION_PATTERN,
+		'cn-hangzhou',
+	);
 }
 
-export async function itemContext(this: IExecuteFunctions, itemIndex: number): Promise<AlibabaContext> {
+export async function itemContext(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<AlibabaContext> {
 	const instanceId = requireText(
 		this.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
 		'Instance',
@@ -49,11 +67,35 @@ export async function itemContext(this: IExecuteFunctions, itemIndex: number): P
 }
 
 export function instanceKind(this: IExecuteFunctions, itemIndex: number): BackupListKind {
-	return requireOneOf<BackupListKind>(this.getNodeParameter('instanceType', itemIndex), ['standard', 'cluster'], 'Instance Type');
+	return requireOneOf<BackupListKind>(
+		this.getNodeParameter('instanceType', itemIndex),
+		['standard', 'cluster'],
+		'Instance Type',
+	);
 }
 
 export function pageSizeOf(value: unknown): number {
-	return requireOneOf(value === undefined || value === '' ? 30 : Number(value), BACKUP_PAGE_SIZES, 'Page Size');
+	return requireOneOf(
+		value === undefined || value === '' ? 30 : Number(value),
+		BACKUP_PAGE_SIZES,
+		'Page Size',
+	);
+}
+
+/** The "Options" collection of one operation. */
+export function optionsCollection(
+	show: Record<string, string[]>,
+	options: INodeProperties[],
+): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options,
+	};
 }
 
 export const regionProperty: INodeProperties = {
@@ -87,7 +129,10 @@ export const instanceProperty: INodeProperties = {
 			validation: [
 				{
 					type: 'regex',
-					properties: { regex: INSTANCE_ID_PATTERN.source, errorMessage: 'Not an instance ID (r- followed by letters and digits)' },
+					properties: {
+						regex: INSTANCE_ID_PATTERN.source,
+						errorMessage: 'Not an instance ID (r- followed by letters and digits)',
+					},
 				},
 			],
 		},
@@ -108,7 +153,8 @@ export const instanceTypeProperty: INodeProperties = {
 		{
 			name: 'Cloud-Native Cluster',
 			value: 'cluster',
-			description: 'Cluster instances: backup sets with one file per shard (DescribeClusterBackupList)',
+			description:
+				'Cluster instances: backup sets with one file per shard (DescribeClusterBackupList)',
 		},
 	],
 };
@@ -120,7 +166,8 @@ export const backupIdProperty: INodeProperties = {
 	default: '',
 	required: true,
 	placeholder: 'e.g. 1162****** or cb-hyxdof5x9kqbtust',
-	description: 'A backup ID (standard instances, a number) or a backup set ID (cluster instances, cb-…)',
+	description:
+		'A backup ID (standard instances, a number) or a backup set ID (cluster instances, cb-…)',
 };
 
 export const searchDaysProperty: INodeProperties = {

@@ -11,8 +11,16 @@ export async function searchInstances(
 ): Promise<INodeListSearchResult> {
 	const region = await resolveRegion(this, this.getCurrentNodeParameter('region'));
 	const pageNumber = paginationToken ? Number(paginationToken) : 1;
-	const { instances, total } = await describeInstances(createClient(this), region, filter?.trim() || undefined, pageNumber);
-	const more = total !== null ? pageNumber * INSTANCE_PAGE_SIZE < total : instances.length === INSTANCE_PAGE_SIZE;
+	const { instances, total } = await describeInstances(
+		createClient(this),
+		region,
+		filter?.trim() || undefined,
+		pageNumber,
+	);
+	const more =
+		total !== null
+			? pageNumber * INSTANCE_PAGE_SIZE < total
+			: instances.length === INSTANCE_PAGE_SIZE;
 	return {
 		results: instances.map((instance) => ({
 			name: `${instance.name} (${instance.instanceId}${instance.architecture ? `, ${instance.architecture}` : ''})`,

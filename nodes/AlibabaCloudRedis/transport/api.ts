@@ -31,7 +31,10 @@ export function alibabaMinute(dt: DateTime): string {
  * The range widened to whole minutes (start down, end up): the API compares start times exactly, so an end
  * truncated to the minute would miss a backup that started seconds ago.
  */
-export function alibabaMinuteRange(start: DateTime, end: DateTime): { StartTime: string; EndTime: string } {
+export function alibabaMinuteRange(
+	start: DateTime,
+	end: DateTime,
+): { StartTime: string; EndTime: string } {
 	const endMinute = end.startOf('minute');
 	return {
 		StartTime: alibabaMinute(start.startOf('minute')),
@@ -71,7 +74,10 @@ function listAction(kind: BackupListKind) {
 }
 
 /** Pages of backups, newest pages first as the cloud returns them, filtered by status before the limit applies. */
-export function listBackups(client: AlibabaRedisClient, query: ListBackupsQuery): AsyncGenerator<Backup[]> {
+export function listBackups(
+	client: AlibabaRedisClient,
+	query: ListBackupsQuery,
+): AsyncGenerator<Backup[]> {
 	const spec = listAction(query.kind);
 	const wanted = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
 	return pageNumberPages<Backup>(
@@ -123,7 +129,11 @@ export async function createBackup(
 	try {
 		body = await client.call(
 			'CreateBackup',
-			{ RegionId: context.region, InstanceId: context.instanceId, BackupRetentionPeriod: retentionDays },
+			{
+				RegionId: context.region,
+				InstanceId: context.instanceId,
+				BackupRetentionPeriod: retentionDays,
+			},
 			{ idempotent: false },
 		);
 	} catch (error) {
@@ -160,7 +170,10 @@ export async function searchInstances(
 	});
 	const instances = listOf(body.Instances, 'KVStoreInstance').map((raw) => ({
 		instanceId: String(raw.InstanceId ?? ''),
-		name: typeof raw.InstanceName === 'string' && raw.InstanceName ? raw.InstanceName : String(raw.InstanceId ?? ''),
+		name:
+			typeof raw.InstanceName === 'string' && raw.InstanceName
+				? raw.InstanceName
+				: String(raw.InstanceId ?? ''),
 		architecture: typeof raw.ArchitectureType === 'string' ? raw.ArchitectureType : null,
 		status: typeof raw.InstanceStatus === 'string' ? raw.InstanceStatus : null,
 	}));

@@ -5,7 +5,12 @@
  */
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CloudApiError, type CloudErrorKind, networkErrorCode, rootCauseMessage } from '../../common/errors';
+import {
+	CloudApiError,
+	type CloudErrorKind,
+	networkErrorCode,
+	rootCauseMessage,
+} from '../../common/errors';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
 
 export const R_KVSTORE_VERSION = '2015-01-01';
@@ -41,7 +46,12 @@ const AUTH_CODES = new Set([
 	'Forbidden.AccessKeyDisabled',
 ]);
 
-const SERVER_CODES = new Set(['InternalError', 'ServiceUnavailable', 'UnknownError', 'ServiceTimeout']);
+const SERVER_CODES = new Set([
+	'InternalError',
+	'ServiceUnavailable',
+	'UnknownError',
+	'ServiceTimeout',
+]);
 
 /** Maps Alibaba's error Code and HTTP status to what the rest of the pack reasons about. */
 export function classifyAlibabaError(code: string | undefined, httpStatus: number): CloudErrorKind {
@@ -56,13 +66,15 @@ export function classifyAlibabaError(code: string | undefined, httpStatus: numbe
 }
 
 const KIND_HINTS: Record<CloudErrorKind, string> = {
-	throttled: 'Alibaba Cloud is rate-limiting this AccessKey; the node retried with backoff. Run fewer items at once or later.',
+	throttled:
+		'Alibaba Cloud is rate-limiting this AccessKey; the node retried with backoff. Run fewer items at once or later.',
 	server: 'Alibaba Cloud had an internal problem; try again later.',
 	network: 'No answer from the endpoint; check the endpoint and the network.',
-	auth: 'Check the AccessKey ID and secret (and the STS token, if used), the RAM policy, and that this machine\'s clock is right.',
+	auth: "Check the AccessKey ID and secret (and the STS token, if used), the RAM policy, and that this machine's clock is right.",
 	notFound: 'Check the instance ID, the region and the backup or task ID.',
 	client: 'Check the parameters of this operation.',
-	malformed: 'The endpoint did not answer like Alibaba Cloud; check the endpoint URL in the credential.',
+	malformed:
+		'The endpoint did not answer like Alibaba Cloud; check the endpoint URL in the credential.',
 };
 
 export function describeKind(kind: CloudErrorKind): string {
@@ -70,18 +82,28 @@ export function describeKind(kind: CloudErrorKind): string {
 }
 
 function header(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
-	const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+	const value =
+		(headers as Record<string, unknown>)[name] ??
+		(headers as Record<string, unknown>)[name.toLowerCase()];
 	if (Array.isArray(value)) return String(value[0]);
 	return value === undefined ? undefined : String(value);
 }
 
 function parseBody(body: unknown): IDataObject | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array)) return body as IDataObject;
-	const text = body instanceof Uint8Array ? Buffer.from(body).toString('utf8') : typeof body === 'string' ? body : undefined;
+	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array))
+		return body as IDataObject;
+	const text =
+		body instanceof Uint8Array
+			? Buffer.from(body).toString('utf8')
+			: typeof body === 'string'
+				? body
+				: undefined;
 	if (text === undefined) return undefined;
 	try {
 		const parsed: unknown = JSON.parse(text);
-		return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as IDataObject) : undefined;
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+			? (parsed as IDataObject)
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -115,7 +137,11 @@ export class AlibabaRedisClient {
 				method: 'POST',
 				url: '/',
 				qs,
-				headers: { 'x-acs-action': action, 'x-acs-version': R_KVSTORE_VERSION, accept: 'application/json' },
+				headers: {
+					'x-acs-action': action,
+					'x-acs-version': R_KVSTORE_VERSION,
+					accept: 'application/json',
+				},
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				json: false,
@@ -136,32 +162,38 @@ export class AlibabaRedisClient {
 		const status = response.statusCode;
 		const body = parseBody(response.body);
 		if (!body) {
-			throw new CloudApiError(`Alibaba Cloud answered ${action} with HTTP ${status} and a body that is not JSON`, {
-				provider: 'alibaba',
-				kind: status >= 500 ? 'server' : 'malformed',
-				httpStatus: status,
-				action,
-				body: typeof response.body === 'string' ? response.body.slice(0, 2000) : undefined,
-			});
+			throw new CloudApiError(
+				`Alibaba Cloud answered ${action} with HTTP ${status} and a body that is not JSON`,
+				{
+					provider: 'alibaba',
+					kind: status >= 500 ? 'server' : 'malformed',
+					httpStatus: status,
+					action,
+					body: typeof response.body === 'string' ? response.body.slice(0, 2000) : undefined,
+				},
+			);
 		}
 		if (status >= 200 && status < 300 && body.Code === undefined) return body;
 
 		const code = typeof body.Code === 'string' ? body.Code : undefined;
 		const kind = classifyAlibabaError(code, status);
 		const message = typeof body.Message === 'string' ? body.Message : `HTTP ${status}`;
-		throw new CloudApiError(`Alibaba Cloud rejected ${action}: ${message}${code ? ` (${code})` : ''}`, {
-			provider: 'alibaba',
-			kind,
-			code,
-			httpStatus: status,
-			action,
-			requestId: typeof body.RequestId === 'string' ? body.RequestId : undefined,
-			recommend: typeof body.Recommend === 'string' ? body.Recommend : undefined,
-			retryAfterMs: parseRetryAfter(
-				header(response.headers, 'x-acs-retry-after') ?? header(response.headers, 'retry-after'),
-				Date.now(),
-			),
-			body,
-		});
+		throw new CloudApiError(
+			`Alibaba Cloud rejected ${action}: ${message}${code ? ` (${code})` : ''}`,
+			{
+				provider: 'alibaba',
+				kind,
+				code,
+				httpStatus: status,
+				action,
+				requestId: typeof body.RequestId === 'string' ? body.RequestId : undefined,
+				recommend: typeof body.Recommend === 'string' ? body.Recommend : undefined,
+				retryAfterMs: parseRetryAfter(
+					header(response.headers, 'x-acs-retry-after') ?? header(response.headers, 'retry-after'),
+					Date.now(),
+				),
+				body,
+			},
+		);
 	}
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { requirePositiveNumber } from '../../../common/input';
 import { createBackup } from '../../transport/api';
@@ -21,19 +26,26 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				default: 7,
 				typeOptions: { minValue: 7, maxValue: 730 },
-				description: 'How long Alibaba keeps this manual backup (7 to 730 days). Unset keeps the instance policy.',
+				description:
+					'How long Alibaba keeps this manual backup (7 to 730 days). Unset keeps the instance policy.',
 			},
 		],
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const context = await itemContext.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const retentionDays =
 		options.retentionDays === undefined
 			? undefined
-			: requirePositiveNumber(options.retentionDays, 'Retention Period (Days)', { integer: true, max: 730 });
+			: requirePositiveNumber(options.retentionDays, 'Retention Period (Days)', {
+					integer: true,
+					max: 730,
+				});
 	const task = await createBackup(createClient(this), context, retentionDays);
 	return [{ json: task as unknown as IDataObject }];
 }

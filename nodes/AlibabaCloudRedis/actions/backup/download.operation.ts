@@ -1,10 +1,15 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { CloudApiError } from '../../../common/errors';
 import { downloadToBinary } from '../../../common/download';
 import { requireOneOf, requirePositiveNumber, requireText } from '../../../common/input';
-import { backupIdProperty, createClient, instanceKind, itemContext, searchDaysProperty } from '../shared';
-import { checkBackupId, findBackup } from './find';
+import { backupIdProperty, optionsCollection, searchDaysProperty } from '../shared';
+import { backupOfItem } from './find';
 import { fileItem } from './getDownloadUrl.operation';
 
 const show = { resource: ['backup'], operation: ['download'] };
@@ -23,7 +28,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Internal',
 				value: 'internal',
-				description: 'Only from an ECS instance in the same region and VPC; no internet traffic fees',
+				description:
+					'Only from an ECS instance in the same region and VPC; no internet traffic fees',
 			},
 		],
 	},
@@ -36,63 +42,65 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		hint: 'The name of the output binary field to put the file in',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			searchDaysProperty,
-			{
-				displayName: 'Max File Size (MiB)',
-				name: 'maxFileSizeMiB',
-				type: 'number',
-				default: 0,
-				typeOptions: { minValue: 0 },
-				description:
-					"Refuse files larger than this before downloading them. 0 means no limit. n8n's database binary mode stores at most 512 MiB per file.",
-			},
-		],
-	},
+	optionsCollection(show, [
+		searchDaysProperty,
+		{
+			displayName: 'Max File Size (MiB)',
+			name: 'maxFileSizeMiB',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description:
+				"Refuse files larger than this before downloading them. 0 means no limit. n8n's database binary mode stores at most 512 MiB per file.",
+		},
+	]),
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const kind = instanceKind.call(this, itemIndex);
-	const backupId = checkBackupId(kind, this.getNodeParameter('backupId', itemIndex));
-	const urlType = requireOneOf(this.getNodeParameter('urlType', itemIndex, 'public'), ['public', 'internal'] as const, 'URL Type');
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const urlType = requireOneOf(
+		this.getNodeParameter('urlType', itemIndex, 'public'),
+		['public', 'internal'] as const,
+		'URL Type',
+	);
 	const binaryPropertyName = requireText(
 		this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
 		'Put Output File in Field',
 		/^[A-Za-z0-9_.-]+$/,
 		'data',
 	);
-	const context = await itemContext.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const searchDays = requirePositiveNumber(options.searchDays ?? 730, 'Search Back (Days)', { integer: true, max: 730 });
 	const maxFileSizeMiB = Number(options.maxFileSizeMiB ?? 0);
 	if (!Number.isFinite(maxFileSizeMiB) || maxFileSizeMiB < 0) {
 		requirePositiveNumber(options.maxFileSizeMiB, 'Max File Size (MiB)');
 	}
 
-	const backup = await findBackup(createClient(this), kind, context, backupId, searchDays);
+	const backup = await backupOfItem.call(this, itemIndex);
+	const { backupId } = backup;
 	if (backup.status !== 'succeeded') {
-		throw new CloudApiError(`Backup ${backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); only finished backups can be downloaded`, {
-			provider: 'alibaba',
-			kind: 'client',
-			action: 'download',
-		});
+		throw new CloudApiError(
+			`Backup ${backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); only finished backups can be downloaded`,
+			{
+				provider: 'alibaba',
+				kind: 'client',
+				action: 'download',
+			},
+		);
 	}
 	const results: INodeExecutionData[] = [];
 	for (const [index, file] of backup.files.entries()) {
 		const url = urlType === 'internal' ? file.internalDownloadUrl : file.downloadUrl;
 		if (!url) {
-			throw new CloudApiError(`Backup ${backupId} has no ${urlType} download URL for file ${file.name ?? index}`, {
-				provider: 'alibaba',
-				kind: 'notFound',
-				action: 'download',
-			});
+			throw new CloudApiError(
+				`Backup ${backupId} has no ${urlType} download URL for file ${file.name ?? index}`,
+				{
+					provider: 'alibaba',
+					kind: 'notFound',
+					action: 'download',
+				},
+			);
 		}
 		const downloaded = await downloadToBinary(this, {
 			url,

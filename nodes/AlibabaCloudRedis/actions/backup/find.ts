@@ -1,12 +1,14 @@
 import { DateTime } from 'luxon';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { CloudApiError } from '../../../common/errors';
-import { requireText } from '../../../common/input';
+import { requirePositiveNumber, requireText } from '../../../common/input';
 import type { Backup } from '../../../common/model';
 import { collectPages } from '../../../common/paginate';
 import type { AlibabaContext } from '../../normalize';
 import { type BackupListKind, listBackups } from '../../transport/api';
 import type { AlibabaRedisClient } from '../../transport/client';
+import { createClient, instanceKind, itemContext } from '../shared';
 
 const BACKUP_ID_PATTERNS: Record<BackupListKind, { pattern: RegExp; example: string }> = {
 	standard: { pattern: /^\d{1,20}$/, example: '11611111 (a number)' },
@@ -28,14 +30,39 @@ export async function findBackup(
 ): Promise<Backup> {
 	const end = DateTime.utc();
 	const found = await collectPages(
-		listBackups(client, { kind, context, start: end.minus({ days: searchDays }), end, pageSize: 30, limit: 1, backupId }),
+		listBackups(client, {
+			kind,
+			context,
+			start: end.minus({ days: searchDays }),
+			end,
+			pageSize: 30,
+			limit: 1,
+			backupId,
+		}),
 	);
 	const backup = found.find((b) => b.backupId === backupId);
 	if (!backup) {
 		throw new CloudApiError(
 			`Backup ${backupId} was not found on instance ${context.instanceId} in the last ${searchDays} days`,
-			{ provider: 'alibaba', kind: 'notFound', action: kind === 'cluster' ? 'DescribeClusterBackupList' : 'DescribeBackups' },
+			{
+				provider: 'alibaba',
+				kind: 'notFound',
+				action: kind === 'cluster' ? 'DescribeClusterBackupList' : 'DescribeBackups',
+			},
 		);
 	}
 	return backup;
+}
+
+/** Get, Get Download URL and Download all start here: the item's instance, backup ID and search window. */
+export async function backupOfItem(this: IExecuteFunctions, itemIndex: number): Promise<Backup> {
+	const kind = instanceKind.call(this, itemIndex);
+	const backupId = checkBackupId(kind, this.getNodeParameter('backupId', itemIndex));
+	const context = await itemContext.call(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const searchDays = requirePositiveNumber(options.searchDays ?? 730, 'Search Back (Days)', {
+		integer: true,
+		max: 730,
+	});
+	return await findBackup(createClient(this), kind, context, backupId, searchDays);
 }

@@ -1,23 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { requirePositiveNumber } from '../../../common/input';
 import type { Backup, BackupFile } from '../../../common/model';
-import { backupIdProperty, createClient, instanceKind, itemContext, searchDaysProperty } from '../shared';
-import { checkBackupId, findBackup } from './find';
+import { backupIdProperty, optionsCollection, searchDaysProperty } from '../shared';
+import { backupOfItem } from './find';
 
 const show = { resource: ['backup'], operation: ['getDownloadUrl'] };
 
 export const description: INodeProperties[] = [
 	{ ...backupIdProperty, displayOptions: { show } },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [searchDaysProperty],
-	},
+	optionsCollection(show, [searchDaysProperty]),
 ];
 
 /** One output item per file: what a "download each file" loop needs, with the backup it belongs to. */
@@ -34,12 +30,10 @@ export function fileItem(backup: Backup, file: BackupFile, index: number): IData
 	} as unknown as IDataObject;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const kind = instanceKind.call(this, itemIndex);
-	const backupId = checkBackupId(kind, this.getNodeParameter('backupId', itemIndex));
-	const context = await itemContext.call(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const searchDays = requirePositiveNumber(options.searchDays ?? 730, 'Search Back (Days)', { integer: true, max: 730 });
-	const backup = await findBackup(createClient(this), kind, context, backupId, searchDays);
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const backup = await backupOfItem.call(this, itemIndex);
 	return backup.files.map((file, index) => ({ json: fileItem(backup, file, index) }));
 }

@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { requirePositiveNumber, timeRange } from '../../../common/input';
 import { type BackupStatus } from '../../../common/model';
@@ -82,7 +87,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const kind = instanceKind.call(this, itemIndex);
 	const context = await itemContext.call(this, itemIndex);
 	const range = timeRange(
@@ -94,13 +102,23 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll
 		? undefined
-		: requirePositiveNumber(this.getNodeParameter('limit', itemIndex, 50), 'Limit', { integer: true });
+		: requirePositiveNumber(this.getNodeParameter('limit', itemIndex, 50), 'Limit', {
+				integer: true,
+			});
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const pageSize = pageSizeOf(options.pageSize);
 	const statuses = this.getNodeParameter('statuses', itemIndex, []) as BackupStatus[];
 
 	const backups = await collectPages(
-		listBackups(createClient(this), { kind, context, start: range.start, end: range.end, pageSize, limit, statuses }),
+		listBackups(createClient(this), {
+			kind,
+			context,
+			start: range.start,
+			end: range.end,
+			pageSize,
+			limit,
+			statuses,
+		}),
 	);
 	return backups.map((backup) => ({ json: backup as unknown as IDataObject }));
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { optionalText, requireOneOf, requireText } from '../../../common/input';
 import { describeBackupTasks } from '../../transport/api';
@@ -15,7 +20,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions: { show },
 		placeholder: 'e.g. 1162****',
-		description: 'The ID returned by Backup → Create (taskId). Empty lists all current backup tasks of the instance.',
+		description:
+			'The ID returned by Backup → Create (taskId). Empty lists all current backup tasks of the instance.',
 	},
 	{
 		displayName: 'Job Mode',
@@ -31,11 +37,24 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const rawTaskId = optionalText(this.getNodeParameter('taskId', itemIndex, ''));
-	const taskId = rawTaskId === undefined ? undefined : requireText(rawTaskId, 'Backup Job ID', TASK_ID_PATTERN, '11620000 (a number)');
-	const jobMode = requireOneOf(this.getNodeParameter('jobMode', itemIndex, ''), ['', 'Automated', 'Manual'] as const, 'Job Mode');
+	const taskId =
+		rawTaskId === undefined
+			? undefined
+			: requireText(rawTaskId, 'Backup Job ID', TASK_ID_PATTERN, '11620000 (a number)');
+	const jobMode = requireOneOf(
+		this.getNodeParameter('jobMode', itemIndex, ''),
+		['', 'Automated', 'Manual'] as const,
+		'Job Mode',
+	);
 	const context = await itemContext.call(this, itemIndex);
-	const tasks = await describeBackupTasks(createClient(this), context, { taskId, jobMode: jobMode || undefined });
+	const tasks = await describeBackupTasks(createClient(this), context, {
+		taskId,
+		jobMode: jobMode || undefined,
+	});
 	return tasks.map((task) => ({ json: task as unknown as IDataObject }));
 }

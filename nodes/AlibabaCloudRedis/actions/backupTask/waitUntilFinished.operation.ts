@@ -52,7 +52,8 @@ export const description: INodeProperties[] = [
 				name: 'backoff',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to lengthen the interval between checks (with jitter) up to Max Poll Interval',
+				description:
+					'Whether to lengthen the interval between checks (with jitter) up to Max Poll Interval',
 			},
 			{
 				displayName: 'Include Backup',
@@ -105,19 +106,42 @@ async function backupOfTask(
 	const started = task?.startedAt ? DateTime.fromISO(task.startedAt, { zone: 'utc' }) : null;
 	const start = (started ?? end.minus({ days: 2 })).minus({ minutes: 5 });
 	const backups = await collectPages(
-		listBackups(client, { kind, context, start, end, pageSize: 30, taskId: kind === 'standard' ? taskId : undefined }),
+		listBackups(client, {
+			kind,
+			context,
+			start,
+			end,
+			pageSize: 30,
+			taskId: kind === 'standard' ? taskId : undefined,
+		}),
 	);
 	if (kind === 'standard') return backups.find((b) => b.taskId === taskId) ?? null;
-	return backups.filter((b) => !started || (b.startedAt !== null && b.startedAt >= start.toISO()!)).sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)))[0] ?? null;
+	return (
+		backups
+			.filter((b) => !started || (b.startedAt !== null && b.startedAt >= start.toISO()!))
+			.sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt)))[0] ?? null
+	);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const kind = instanceKind.call(this, itemIndex);
-	const taskId = requireText(this.getNodeParameter('taskId', itemIndex, ''), 'Backup Job ID', TASK_ID_PATTERN, '11620000 (a number)');
+	const taskId = requireText(
+		this.getNodeParameter('taskId', itemIndex, ''),
+		'Backup Job ID',
+		TASK_ID_PATTERN,
+		'11620000 (a number)',
+	);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const minDelayMs = requirePositiveNumber(options.pollIntervalSeconds ?? 10, 'Poll Interval (Seconds)') * 1000;
-	const maxDelayMs = requirePositiveNumber(options.maxPollIntervalSeconds ?? 60, 'Max Poll Interval (Seconds)') * 1000;
-	const maxWaitMs = requirePositiveNumber(options.maxWaitMinutes ?? 60, 'Max Wait Time (Minutes)') * 60_000;
+	const minDelayMs =
+		requirePositiveNumber(options.pollIntervalSeconds ?? 10, 'Poll Interval (Seconds)') * 1000;
+	const maxDelayMs =
+		requirePositiveNumber(options.maxPollIntervalSeconds ?? 60, 'Max Poll Interval (Seconds)') *
+		1000;
+	const maxWaitMs =
+		requirePositiveNumber(options.maxWaitMinutes ?? 60, 'Max Wait Time (Minutes)') * 60_000;
 	const invalid = validateWaiterOptions({ minDelayMs, maxDelayMs, maxWaitMs });
 	if (invalid) throw new InputError('Max Poll Interval (Seconds)', invalid);
 	const includeBackup = options.includeBackup !== false;
@@ -132,11 +156,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (task) {
 			lastSeen = task;
 			misses = 0;
-			return { state: task.status === 'succeeded' ? 'success' : 'retry', value: { task, backup: null } };
+			return {
+				state: task.status === 'succeeded' ? 'success' : 'retry',
+				value: { task, backup: null },
+			};
 		}
 		// Finished tasks drop out of DescribeBackupTasks; what the task produced tells how it ended.
 		const backup = await backupOfTask(client, kind, context, taskId, lastSeen);
-		if (backup?.status === 'succeeded') return { state: 'success', value: { task: lastSeen, backup } };
+		if (backup?.status === 'succeeded')
+			return { state: 'success', value: { task: lastSeen, backup } };
 		if (backup?.status === 'failed') {
 			return {
 				state: 'failure',
@@ -186,7 +214,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const { value, attempts, waitedMs } = waited;
 
-	const backup = includeBackup ? (value.backup ?? (await backupOfTask(client, kind, context, taskId, value.task))) : null;
+	const backup = includeBackup
+		? (value.backup ?? (await backupOfTask(client, kind, context, taskId, value.task)))
+		: null;
 	const task: BackupTask = value.task
 		? { ...value.task, status: 'succeeded' }
 		: {
