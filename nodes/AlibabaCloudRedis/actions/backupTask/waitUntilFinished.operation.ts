@@ -217,8 +217,10 @@ export async function execute(
 	const backup = includeBackup
 		? (value.backup ?? (await backupOfTask(client, kind, context, taskId, value.task)))
 		: null;
+	// A task that already dropped out of DescribeBackupTasks finished through its backup: its status is
+	// derived from that backup, while providerStatus and raw stay what the cloud last said about the task.
 	const task: BackupTask = value.task
-		? { ...value.task, status: 'succeeded' }
+		? { ...value.task, status: 'succeeded', progressPercent: 100 }
 		: {
 				kind: 'backupTask',
 				provider: 'alibaba',
