@@ -100,6 +100,25 @@ export async function signAlibabaRequest(
 	};
 }
 
+/** Alibaba's authentication error codes, in the words the credential test shows. */
+const ALIBABA_TEST_ERRORS: Array<[string, string]> = [
+	['SignatureDoesNotMatch', 'Alibaba Cloud computed a different signature: the AccessKey Secret is wrong'],
+	['IncompleteSignature', 'Alibaba Cloud could not read the signature: check the AccessKey ID and Secret for stray characters'],
+	['InvalidAccessKeyId.NotFound', 'Alibaba Cloud does not know this AccessKey ID'],
+	['InvalidAccessKeyId.Inactive', 'this AccessKey is disabled; enable it or create a new one in the RAM console'],
+	['InvalidAccessKeyId', 'the AccessKey ID is not valid'],
+	['InvalidTimeStamp.Expired', "the n8n server's clock is more than 15 minutes off; set its time (NTP)"],
+	['SignatureNonceUsed', 'the request was seen twice; test again'],
+	['MissingSecurityToken', 'this is an STS AccessKey: fill in the Security Token'],
+	['InvalidSecurityToken.Expired', 'the STS Security Token has expired; get a new one'],
+	['InvalidSecurityToken.Malformed', 'the Security Token is not valid'],
+	['InvalidSecurityToken.MismatchWithAccessKey', 'the Security Token belongs to another AccessKey'],
+	['Forbidden.RAM', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
+	['Forbidden.NoPermission', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
+	['NoPermission', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
+	['Throttling.User', 'Alibaba Cloud is rate-limiting this AccessKey; test again in a minute'],
+];
+
 export class AlibabaCloudApi implements ICredentialType {
 	name = 'alibabaCloudApi';
 
@@ -160,13 +179,38 @@ export class AlibabaCloudApi implements ICredentialType {
 
 	authenticate = signAlibabaRequest;
 
+	/**
+	 * DescribeRegions, the cheapest signed call. n8n's credential tester reports any non-2xx answer only by its
+	 * HTTP status text ("Bad Request"), so the request keeps the answer (ignoreHttpStatusErrors) and the rules
+	 * below turn Alibaba's error codes into words; the last rule catches any other answer without a region list.
+	 */
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: `={{ ($credentials.endpoint || "${ALIBABA_DEFAULT_ENDPOINT}").replace(/\\/+$/, "") }}`,
 			url: '/',
 			method: 'POST',
 			qs: { AcceptLanguage: 'en-US' },
-			headers: { 'x-acs-action': 'DescribeRegions', 'x-acs-version': '2015-01-01' },
+			headers: {
+				'x-acs-action': 'DescribeRegions',
+				'x-acs-version': '2015-01-01',
+				accept: 'application/json',
+			},
+			ignoreHttpStatusErrors: true,
 		},
+		rules: [
+			...ALIBABA_TEST_ERRORS.map(([code, message]) => ({
+				type: 'responseSuccessBody' as const,
+				properties: { key: 'Code', value: code, message: `${code}: ${message}` },
+			})),
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'RegionIds',
+					value: undefined,
+					message:
+						'The endpoint did not answer with a region list: check the Endpoint field, then run a node to see the full error',
+				},
+			},
+		],
 	};
 }
