@@ -200,14 +200,14 @@ function describeBackupTasks(ctx: ApiContext) {
 		// A cluster's job runs on every data node: one row per node, all with the same BackupJobID.
 		.flatMap((t) =>
 			Array.from({ length: instance.shards }, (_, shard) => {
-				const percent = String(ctx.store.taskPercent(t, ctx.now));
+				const percent = String(ctx.store.taskPercent(t, ctx.now, shard));
 				return {
 					StartTime: isoSeconds(t.createdMs),
 					Process: percent,
 					Progress: percent,
 					JobMode: t.mode,
 					BackupJobID: t.jobId,
-					BackupProgressStatus: ctx.store.taskState(t, ctx.now),
+					BackupProgressStatus: ctx.store.taskState(t, ctx.now, shard),
 					NodeId: instance.architecture === 'cluster' ? `${instance.instanceId}-db-${shard}` : instance.instanceId,
 					TaskAction: t.mode === 'Manual' ? 'TempBackupTask' : 'NormalBackupTask',
 				};

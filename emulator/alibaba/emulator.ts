@@ -25,6 +25,9 @@ import {
 export interface AlibabaSettings {
 	/** Time each task state lasts (NoStart -> ... -> Finished takes 5 steps). */
 	taskStepMs: number;
+	/** On cluster instances, how much later each data node's part of a job runs than the previous node's: the job
+	 * has one DescribeBackupTasks row per node, and they need not finish together. 0 = all in step. */
+	clusterShardLagMs: number;
 	/** How long a finished task stays listed by DescribeBackupTasks. */
 	finishedTaskVisibleMs: number;
 	/** Validity of the presigned download URLs handed out. */
@@ -73,6 +76,7 @@ export class AlibabaEmulator extends ProviderServer {
 		this.clock = opts.clock ?? systemClock;
 		this.settings = {
 			taskStepMs: 10000,
+			clusterShardLagMs: 0,
 			finishedTaskVisibleMs: 60000,
 			urlTtlMs: 3600000,
 			crc64MaxBytes: 512 * 1048576,

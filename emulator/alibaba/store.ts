@@ -137,7 +137,7 @@ export class AlibabaStore {
 
 	constructor(
 		private readonly clock: Clock,
-		private readonly settings: { taskStepMs: number },
+		private readonly settings: { taskStepMs: number; clusterShardLagMs?: number },
 	) {}
 
 	instance(instanceId: string): InstanceRecord | undefined {
@@ -250,13 +250,26 @@ export class AlibabaStore {
 		return task;
 	}
 
-	taskState(task: TaskRecord, now = this.clock.now()): TaskState {
-		return TASK_STATES[Math.min(Math.floor((now - task.createdMs) / task.stepMs), TASK_STATES.length - 1)];
+	/** State of one data node's part of the job (node 0 for standard instances); later nodes lag behind. */
+	taskState(task: TaskRecord, now = this.clock.now(), node = 0): TaskState {
+		const elapsed = now - task.createdMs - node * this.shardLagMs();
+		return TASK_STATES[Math.max(0, Math.min(Math.floor(elapsed / task.stepMs), TASK_STATES.length - 1))];
 	}
 
-	taskPercent(task: TaskRecord, now = this.clock.now()): number {
+	taskPercent(task: TaskRecord, now = this.clock.now(), node = 0): number {
 		const total = task.stepMs * (TASK_STATES.length - 1);
-		return Math.max(0, Math.min(100, Math.floor(((now - task.createdMs) / total) * 100)));
+		const elapsed = now - task.createdMs - node * this.shardLagMs();
+		return Math.max(0, Math.min(100, Math.floor((elapsed / total) * 100)));
+	}
+
+	private shardLagMs(): number {
+		return this.settings.clusterShardLagMs ?? 0;
+	}
+
+	/** The job ends when its last data node does. */
+	private lastNodeLagMs(task: TaskRecord): number {
+		const instance = this.requireInstance(task.instanceId);
+		return instance.architecture === 'cluster' ? (instance.shards - 1) * this.shardLagMs() : 0;
 	}
 
 	/** Bring tasks up to the clock: finish them, fail them, or make them vanish. Called before every answer. */
@@ -266,7 +279,7 @@ export class AlibabaStore {
 			if (task.endedMs !== undefined) continue;
 			const set = task.clusterSet;
 			if (set) set.progress = this.taskPercent(task, now);
-			const finishMs = task.createdMs + task.stepMs * (TASK_STATES.length - 1);
+			const finishMs = task.createdMs + task.stepMs * (TASK_STATES.length - 1) + this.lastNodeLagMs(task);
 			const vanishMs = task.createdMs + task.stepMs * TASK_STATES.indexOf('Uploading');
 			if (task.outcome === 'success' && now >= finishMs) {
 				task.endedMs = finishMs;
