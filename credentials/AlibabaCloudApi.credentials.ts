@@ -8,14 +8,72 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { AlibabaCredentialError } from '../nodes/AlibabaCloudRedis/transport/credentialError';
+import {
+	R_KVSTORE_CENTRAL_HOST,
+	R_KVSTORE_ENDPOINT_MAP,
+} from '../nodes/AlibabaCloudRedis/transport/endpoints';
 import { acsDate, signAcs3 } from '../nodes/signing/alibabaAcs3';
 
-export const ALIBABA_DEFAULT_ENDPOINT = 'https://r-kvstore.aliyuncs.com';
+export const ALIBABA_DEFAULT_ENDPOINT = `https://${R_KVSTORE_CENTRAL_HOST}`;
 
-/** The endpoint requests go to: the override when set, else the public R-KVStore endpoint. */
-export function alibabaEndpoint(credentials: ICredentialDataDecryptedObject): string {
+/** The official SDK's endpoint for a region (its endpoint map), else the central endpoint. */
+export function alibabaRegionalEndpoint(regionId?: string): string {
+	const region = typeof regionId === 'string' ? regionId.trim() : '';
+	const host =
+		region && Object.prototype.hasOwnProperty.call(R_KVSTORE_ENDPOINT_MAP, region)
+			? R_KVSTORE_ENDPOINT_MAP[region]
+			: R_KVSTORE_CENTRAL_HOST;
+	return `https://${host}`;
+}
+
+/** Why an Endpoint cannot be used as a base URL, or undefined when it can. */
+function endpointProblem(text: string, url: URL | undefined): string | undefined {
+	if (!text) return 'it is empty';
+	if (!url) return 'it is not a URL';
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		return `only http and https are supported, not ${url.protocol.replace(/:$/, '')}`;
+	}
+	if (!url.hostname) return 'it has no host name';
+	if (url.search || url.hash) return 'it may not have a query string or fragment';
+	if (url.username || url.password) return 'it may not contain a user name or password';
+	return undefined;
+}
+
+/**
+ * An Endpoint as typed in the credential, made a base URL: `https://` is added when no scheme is given
+ * (`r-kvstore.cn-shanghai.aliyuncs.com`), a path is kept (`https://proxy.example.com/aliyun/`: requests go to
+ * `/aliyun/` and are signed with it), trailing slashes are dropped. Anything that cannot be an HTTP(S) base URL
+ * (another scheme, no host, a query string, user info) is refused with an AlibabaCredentialError: nothing is sent.
+ */
+export function normalizeAlibabaEndpoint(value: string): string {
+	const text = value.trim();
+	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+	let url: URL | undefined;
+	try {
+		url = new URL(withScheme);
+	} catch {
+		url = undefined;
+	}
+	const problem = endpointProblem(text, url);
+	if (problem || !url) {
+		throw new AlibabaCredentialError(
+			`The Endpoint "${text}" of the Alibaba Cloud credential is not valid: ${problem ?? 'it is not a URL'}. Use a URL such as https://r-kvstore.aliyuncs.com, or leave it empty`,
+		);
+	}
+	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * The endpoint requests go to: the credential's Endpoint when set, else the official SDK's endpoint for the
+ * request's region (`https://r-kvstore.aliyuncs.com` for most regions and when none is given).
+ */
+export function alibabaEndpoint(
+	credentials: ICredentialDataDecryptedObject,
+	regionId?: string,
+): string {
 	const override = typeof credentials.endpoint === 'string' ? credentials.endpoint.trim() : '';
-	return (override || ALIBABA_DEFAULT_ENDPOINT).replace(/\/+$/, '');
+	return override ? normalizeAlibabaEndpoint(override) : alibabaRegionalEndpoint(regionId);
 }
 
 function stringParams(qs: IHttpRequestOptions['qs']): Record<string, string> {
@@ -48,12 +106,26 @@ export async function signAlibabaRequest(
 	const action = headerValue(requestOptions.headers, 'x-acs-action');
 	const version = headerValue(requestOptions.headers, 'x-acs-version');
 	if (!action || !version) {
-		throw new Error('An Alibaba Cloud request needs the x-acs-action and x-acs-version headers');
+		throw new AlibabaCredentialError(
+			'An Alibaba Cloud request needs the x-acs-action and x-acs-version headers',
+		);
 	}
+	const regionId = requestOptions.qs?.RegionId;
 	const base = requestOptions.baseURL
-		? requestOptions.baseURL.replace(/\/+$/, '')
-		: alibabaEndpoint(credentials);
-	const url = new URL(requestOptions.url || '/', `${base}/`);
+		? normalizeAlibabaEndpoint(requestOptions.baseURL)
+		: alibabaEndpoint(credentials, typeof regionId === 'string' ? regionId : undefined);
+	// The request's path is resolved below the endpoint's own path (a proxy prefix stays in the URL and the signature).
+	let url: URL | undefined;
+	try {
+		url = new URL((requestOptions.url || '/').replace(/^\/+/, ''), `${base}/`);
+	} catch {
+		url = undefined;
+	}
+	if (!url) {
+		throw new AlibabaCredentialError(
+			`Cannot build an Alibaba Cloud request URL from "${base}" and "${requestOptions.url}"`,
+		);
+	}
 	const method = (requestOptions.method ?? 'POST').toUpperCase();
 	const body = typeof requestOptions.body === 'string' ? requestOptions.body : '';
 	const contentType = body ? headerValue(requestOptions.headers, 'content-type') : undefined;
@@ -85,7 +157,8 @@ export async function signAlibabaRequest(
 		},
 		{
 			accessKeyId: String(credentials.accessKeyId ?? '').trim(),
-			accessKeySecret: String(credentials.accessKeySecret ?? ''),
+			// A secret pasted with a trailing newline or space: Alibaba secrets are letters and digits only.
+			accessKeySecret: String(credentials.accessKeySecret ?? '').trim(),
 			securityToken: String(credentials.securityToken ?? '').trim() || undefined,
 		},
 	);
@@ -102,20 +175,41 @@ export async function signAlibabaRequest(
 
 /** Alibaba's authentication error codes, in the words the credential test shows. */
 const ALIBABA_TEST_ERRORS: Array<[string, string]> = [
-	['SignatureDoesNotMatch', 'Alibaba Cloud computed a different signature: the AccessKey Secret is wrong'],
-	['IncompleteSignature', 'Alibaba Cloud could not read the signature: check the AccessKey ID and Secret for stray characters'],
+	[
+		'SignatureDoesNotMatch',
+		'Alibaba Cloud computed a different signature: the AccessKey Secret is wrong',
+	],
+	[
+		'IncompleteSignature',
+		'Alibaba Cloud could not read the signature: check the AccessKey ID and Secret for stray characters',
+	],
 	['InvalidAccessKeyId.NotFound', 'Alibaba Cloud does not know this AccessKey ID'],
-	['InvalidAccessKeyId.Inactive', 'this AccessKey is disabled; enable it or create a new one in the RAM console'],
+	[
+		'InvalidAccessKeyId.Inactive',
+		'this AccessKey is disabled; enable it or create a new one in the RAM console',
+	],
 	['InvalidAccessKeyId', 'the AccessKey ID is not valid'],
-	['InvalidTimeStamp.Expired', "the n8n server's clock is more than 15 minutes off; set its time (NTP)"],
+	[
+		'InvalidTimeStamp.Expired',
+		"the n8n server's clock is more than 15 minutes off; set its time (NTP)",
+	],
 	['SignatureNonceUsed', 'the request was seen twice; test again'],
 	['MissingSecurityToken', 'this is an STS AccessKey: fill in the Security Token'],
 	['InvalidSecurityToken.Expired', 'the STS Security Token has expired; get a new one'],
 	['InvalidSecurityToken.Malformed', 'the Security Token is not valid'],
 	['InvalidSecurityToken.MismatchWithAccessKey', 'the Security Token belongs to another AccessKey'],
-	['Forbidden.RAM', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
-	['Forbidden.NoPermission', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
-	['NoPermission', 'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README'],
+	[
+		'Forbidden.RAM',
+		'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README',
+	],
+	[
+		'Forbidden.NoPermission',
+		'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README',
+	],
+	[
+		'NoPermission',
+		'the RAM user may not call kvstore:DescribeRegions; attach the policy from the README',
+	],
 	['Throttling.User', 'Alibaba Cloud is rate-limiting this AccessKey; test again in a minute'],
 ];
 
@@ -173,7 +267,7 @@ export class AlibabaCloudApi implements ICredentialType {
 			default: '',
 			placeholder: 'https://r-kvstore.aliyuncs.com',
 			description:
-				'Leave empty for the public endpoint https://r-kvstore.aliyuncs.com. Set a regional or VPC endpoint here, or the address of the local emulator.',
+				"Leave empty to use the public endpoint of each request's region, as Alibaba's SDK does (https://r-kvstore.aliyuncs.com for most regions). Set a VPC endpoint, a proxy or the local emulator here; https:// is added when no scheme is given, and a path is kept.",
 		},
 	];
 

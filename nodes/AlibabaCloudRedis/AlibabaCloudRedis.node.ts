@@ -111,10 +111,19 @@ export class AlibabaCloudRedis implements INodeType {
 			},
 			{ ...instanceProperty },
 			{ ...regionProperty },
+			// Instance Type matters to the backup operations that read backups and to Wait Until Finished (which looks
+			// up the task's backup); Backup → Create and Backup Task → Get do not use it. One definition per resource,
+			// because `operation: ['get']` alone would also match Backup Task → Get.
 			{
 				...instanceTypeProperty,
 				displayOptions: {
-					show: { operation: ['list', 'get', 'getDownloadUrl', 'download', 'waitUntilFinished'] },
+					show: { resource: ['backup'], operation: ['list', 'get', 'getDownloadUrl', 'download'] },
+				},
+			},
+			{
+				...instanceTypeProperty,
+				displayOptions: {
+					show: { resource: ['backupTask'], operation: ['waitUntilFinished'] },
 				},
 			},
 			...listBackups.description,

@@ -10,6 +10,7 @@ import {
 	type BackupTask,
 	fileNameFromUrl,
 	parseByteCount,
+	safeFileName,
 	parsePercent,
 	sumSizes,
 } from '../common/model';
@@ -110,7 +111,7 @@ export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Back
 		name:
 			fileNameFromUrl(downloadUrl) ??
 			fileNameFromUrl(internalDownloadUrl) ??
-			`${context.instanceId}_${backupId}.rdb`,
+			safeFileName(`${context.instanceId}_${backupId}.rdb`),
 		fileId: backupId,
 		nodeId: text(raw.NodeInstanceId),
 		status,
@@ -144,14 +145,17 @@ export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Back
 /** One DescribeClusterBackupList record: a backup set with one file per shard. */
 export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Backup {
 	const shards = Array.isArray(raw.Backups) ? (raw.Backups as Raw[]) : [];
-	const files: BackupFile[] = shards.map((shard) => {
+	const files: BackupFile[] = shards.map((shard, index) => {
 		const downloadUrl = text(shard.BackupDownloadURL);
 		const internalDownloadUrl = text(shard.BackupIntranetDownloadURL);
 		return {
-			name:
-				text(shard.BackupName) ??
+			// The shard's BackupName is the cloud's text: only its safe base name is ever used as a file name.
+			name: safeFileName(
+				text(shard.BackupName),
 				fileNameFromUrl(downloadUrl) ??
-				fileNameFromUrl(internalDownloadUrl),
+					fileNameFromUrl(internalDownloadUrl) ??
+					`${context.instanceId}_${text(shard.BackupId) ?? index}.rdb`,
+			),
 			fileId: text(shard.BackupId),
 			nodeId: text(shard.InstanceName),
 			status: lookup(CLUSTER_FILE_STATUS, shard.BackupStatus, 'unknown'),

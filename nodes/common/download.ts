@@ -5,7 +5,10 @@
  */
 import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { CloudApiError } from './errors';
+import { CloudApiError, type CloudErrorKind } from './errors';
+
+/** How much of an error body is read (for the message and to spot "expired"); the rest is discarded. */
+export const ERROR_BODY_LIMIT = 2048;
 
 export interface DownloadRequest {
 	url: string;
@@ -16,17 +19,20 @@ export interface DownloadRequest {
 	/** Refuse files larger than this before downloading (0 = no limit). */
 	maxBytes: number;
 	provider: string;
+	/** Response header carrying the storage service's checksum of the file, if it sends one (provider-specific). */
+	checksumHeader?: string;
 }
 
 export interface DownloadResult {
 	binary: IBinaryData;
 	bytes: number | null;
-	/** Checksum header the store sent (e.g. OSS's x-oss-hash-crc64ecma), for the output item. */
-	crc64: string | null;
+	/** The value of the request's `checksumHeader` in the answer, for the output item; null when absent. */
+	checksum: string | null;
 }
 
 function header(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
-	const value = (headers as Record<string, unknown>)[name];
+	const all = (headers ?? {}) as Record<string, unknown>;
+	const value = all[name] ?? all[name.toLowerCase()];
 	if (Array.isArray(value)) return String(value[0]);
 	return value === undefined || value === null ? undefined : String(value);
 }
@@ -50,6 +56,55 @@ export function redactUrl(url: string): string {
 	} catch {
 		return '(invalid URL)';
 	}
+}
+
+/** What an HTTP error status from a storage service means (an expired presigned URL is a 403: 'auth'). */
+export function storageErrorKind(status: number): CloudErrorKind {
+	if (status >= 500) return 'server';
+	if (status === 404) return 'notFound';
+	if (status === 401 || status === 403) return 'auth';
+	if (status === 429) return 'throttled';
+	if (status >= 400) return 'client';
+	// A 3xx that was not followed: not an answer a download can use.
+	return 'malformed';
+}
+
+function destroyStream(stream: unknown): void {
+	(stream as { destroy?: () => void } | null)?.destroy?.();
+}
+
+/**
+ * The start of an error body, at most `limit` bytes, as text; the rest is not read (the stream is destroyed), so a
+ * large or endless error body cannot be pulled into memory.
+ */
+export async function readErrorBodyStart(
+	stream: unknown,
+	limit = ERROR_BODY_LIMIT,
+): Promise<string> {
+	if (typeof stream === 'string') return stream.slice(0, limit);
+	if (stream instanceof Uint8Array) return Buffer.from(stream.subarray(0, limit)).toString('utf8');
+	const iterable = stream as Partial<AsyncIterable<unknown>> | null;
+	if (!iterable || typeof iterable[Symbol.asyncIterator] !== 'function') return '';
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of iterable as AsyncIterable<unknown>) {
+			const bytes =
+				typeof chunk === 'string'
+					? Buffer.from(chunk)
+					: chunk instanceof Uint8Array
+						? Buffer.from(chunk)
+						: Buffer.alloc(0);
+			chunks.push(bytes);
+			size += bytes.length;
+			if (size >= limit) break;
+		}
+	} catch {
+		// A broken error body: what was read so far is all there is.
+	} finally {
+		destroyStream(stream);
+	}
+	return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function tooLarge(request: DownloadRequest, bytes: number): CloudApiError {
@@ -97,7 +152,7 @@ export async function downloadToBinary(
 
 	const stream = response.body as Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 	if (response.statusCode >= 300) {
-		const body = (await context.helpers.binaryToString(stream)).slice(0, 2000);
+		const body = await readErrorBodyStart(stream);
 		const expired = response.statusCode === 403 && /expired/i.test(body);
 		throw new CloudApiError(
 			expired
@@ -105,8 +160,7 @@ export async function downloadToBinary(
 				: `The storage service answered HTTP ${response.statusCode} for ${redactUrl(request.url)}`,
 			{
 				provider: request.provider,
-				kind:
-					response.statusCode >= 500 ? 'server' : response.statusCode === 404 ? 'notFound' : 'auth',
+				kind: storageErrorKind(response.statusCode),
 				httpStatus: response.statusCode,
 				action: 'download',
 				body,
@@ -121,14 +175,14 @@ export async function downloadToBinary(
 	const announced =
 		lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
 	if (announced !== null && request.expectedBytes !== null && announced !== request.expectedBytes) {
-		(stream as { destroy?: () => void }).destroy?.();
+		destroyStream(stream);
 		throw new CloudApiError(
 			`${request.fileName}: the storage service announced ${announced} bytes but the cloud reported ${request.expectedBytes}`,
 			{ provider: request.provider, kind: 'malformed', action: 'download' },
 		);
 	}
 	if (request.maxBytes > 0 && announced !== null && announced > request.maxBytes) {
-		(stream as { destroy?: () => void }).destroy?.();
+		destroyStream(stream);
 		throw tooLarge(request, announced);
 	}
 
@@ -161,6 +215,8 @@ export async function downloadToBinary(
 	return {
 		binary,
 		bytes: stored ?? expected,
-		crc64: header(response.headers, 'x-oss-hash-crc64ecma') ?? null,
+		checksum: request.checksumHeader
+			? (header(response.headers, request.checksumHeader) ?? null)
+			: null,
 	};
 }

@@ -4,7 +4,7 @@
  */
 import type { DateTime } from 'luxon';
 
-import { parseUserTime } from './time';
+import { parseUserTime, UTC } from './time';
 
 export class InputError extends Error {
 	constructor(
@@ -85,26 +85,35 @@ export interface TimeRange {
 	end: DateTime;
 }
 
+export interface TimeRangeOptions {
+	/**
+	 * Zone a value without one is read in: n8n's date picker gives wall-clock times such as `2026-11-20T00:00:00`,
+	 * meant in the workflow's timezone (`this.getTimezone()`). Values with an offset or `Z` keep theirs. Default UTC.
+	 */
+	zone?: string;
+	names?: { start: string; end: string };
+}
+
+const isEmpty = (value: unknown) => value === '' || value === undefined || value === null;
+
 /** Start and end from the node's date pickers; empty ones default to `defaultDays` ago and now. */
 export function timeRange(
 	startValue: unknown,
 	endValue: unknown,
 	now: DateTime,
 	defaultDays: number,
-	names: { start: string; end: string } = { start: 'Start Time', end: 'End Time' },
+	{ zone = UTC, names = { start: 'Start Time', end: 'End Time' } }: TimeRangeOptions = {},
 ): TimeRange {
-	const end =
-		endValue === '' || endValue === undefined || endValue === null ? now : parseUserTime(endValue);
+	const end = isEmpty(endValue) ? now : parseUserTime(endValue, zone);
 	if (!end)
 		throw new InputError(
 			names.end,
 			`${names.end} "${String(endValue)}" is not a date and time`,
 			'Use an ISO-8601 time such as 2026-11-20T00:00:00Z',
 		);
-	const start =
-		startValue === '' || startValue === undefined || startValue === null
-			? end.minus({ days: defaultDays })
-			: parseUserTime(startValue);
+	const start = isEmpty(startValue)
+		? end.minus({ days: defaultDays })
+		: parseUserTime(startValue, zone);
 	if (!start)
 		throw new InputError(
 			names.start,

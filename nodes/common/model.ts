@@ -109,13 +109,33 @@ export function sumSizes(files: Array<{ sizeBytes: number | null }>): number | n
 	return files.reduce((total, f) => total + (f.sizeBytes as number), 0);
 }
 
-/** The last path segment of a URL, decoded: the name a file would be saved as. */
+/** What a file name falls back to when nothing usable is left of the cloud's name. */
+export const DEFAULT_FILE_NAME = 'backup.rdb';
+
+/** The base name with every unsafe character replaced and leading dots dropped; '' when nothing is left. */
+function cleanFileName(value: unknown): string {
+	if (typeof value !== 'string' && typeof value !== 'number') return '';
+	const base = String(value).split(/[/\\]/).pop() ?? '';
+	return base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+}
+
+/**
+ * A name that is safe to save a file under, whatever the cloud sent: the base name only (after the last `/` or
+ * `\`, so `../../.ssh/authorized_keys` is `authorized_keys`), every character but `A-Z a-z 0-9 . _ -` replaced
+ * with `_`, no leading dots (no hidden files, no `..`), and never empty: else `fallback` (made safe the same way),
+ * else `backup.rdb`.
+ */
+export function safeFileName(value: unknown, fallback: string = DEFAULT_FILE_NAME): string {
+	return cleanFileName(value) || cleanFileName(fallback) || DEFAULT_FILE_NAME;
+}
+
+/** The last path segment of a URL, decoded and made safe (see safeFileName): the name a file would be saved as. */
 export function fileNameFromUrl(url: string | null): string | null {
 	if (!url) return null;
 	try {
 		const segments = new URL(url).pathname.split('/').filter(Boolean);
 		const last = segments[segments.length - 1];
-		return last ? decodeURIComponent(last) : null;
+		return last ? cleanFileName(decodeURIComponent(last)) || null : null;
 	} catch {
 		return null;
 	}

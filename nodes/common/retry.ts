@@ -1,7 +1,8 @@
 /**
  * Retrying cloud calls: throttling is always retried (the cloud did nothing); 5xx, resets and unreadable
  * answers only for idempotent calls, because a create that may have run must not be sent twice.
- * Delays: the server's Retry-After when it sends one, else exponential backoff with full jitter.
+ * Delays: the server's Retry-After when it sends one, else exponential backoff with full jitter. A Retry-After
+ * longer than the policy's longest delay ends the retries: the error then says how long the server asked to wait.
  */
 import { CloudApiError, isAmbiguous } from './errors';
 
@@ -35,17 +36,40 @@ export function shouldRetry(error: unknown, idempotent: boolean): error is Cloud
 	return idempotent && isAmbiguous(error);
 }
 
-/** Full jitter: uniformly random in [0, min(max, base x 2^(attempt-1))]; a server's Retry-After wins. */
+/**
+ * Full jitter: uniformly random in [0, min(max, base x 2^(attempt-1))]; a server's Retry-After wins (capped at the
+ * policy's max; withRetry does not retry at all when it is longer). A Retry-After of 0 gets a small jitter in
+ * [0, base], so many clients told "now" do not all come back at the same instant.
+ */
 export function retryDelay(
 	attempt: number,
 	policy: RetryPolicy,
 	random: () => number,
 	retryAfterMs?: number,
 ): number {
-	if (retryAfterMs !== undefined && retryAfterMs >= 0)
+	if (retryAfterMs !== undefined && retryAfterMs >= 0) {
+		if (retryAfterMs === 0) return Math.round(random() * policy.baseDelayMs);
 		return Math.min(retryAfterMs, policy.maxDelayMs);
+	}
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
 	return Math.round(random() * ceiling);
+}
+
+function seconds(ms: number): string {
+	const s = ms / 1000;
+	return Number.isInteger(s) ? String(s) : s.toFixed(1);
+}
+
+/** The same error, saying that the server asked for a longer wait than this node retries after. */
+function waitTooLong(
+	error: CloudApiError,
+	retryAfterMs: number,
+	policy: RetryPolicy,
+): CloudApiError {
+	return new CloudApiError(
+		`${error.message.replace(/\.+$/, '')}. The server asked to wait ${seconds(retryAfterMs)} s before retrying, longer than the ${seconds(policy.maxDelayMs)} s this node waits, so it was not retried; try again later`,
+		{ ...error.details, retryAfterMs },
+	);
 }
 
 export async function withRetry<T>(
@@ -68,7 +92,11 @@ export async function withRetry<T>(
 		) {
 			throw failure;
 		}
-		const delay = retryDelay(attempt, policy, random, failure.details.retryAfterMs);
+		const retryAfterMs = failure.details.retryAfterMs;
+		if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) {
+			throw waitTooLong(failure, retryAfterMs, policy);
+		}
+		const delay = retryDelay(attempt, policy, random, retryAfterMs);
 		context.onRetry?.(failure, attempt, delay);
 		await context.sleep(delay, context.signal);
 	}

@@ -1,4 +1,5 @@
-import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { INode, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { CloudApiError } from '../../nodes/common/errors';
 import type { RetryPolicy } from '../../nodes/common/retry';
@@ -9,6 +10,8 @@ import {
 	describeKind,
 	type SendRequest,
 } from '../../nodes/AlibabaCloudRedis/transport/client';
+import { AlibabaCredentialError } from '../../nodes/AlibabaCloudRedis/transport/credentialError';
+import { createBackup } from '../../nodes/AlibabaCloudRedis/transport/api';
 
 describe('classifyAlibabaError', () => {
 	it.each([
@@ -236,15 +239,25 @@ describe('AlibabaRedisClient.call', () => {
 		expect(send).toHaveBeenCalledTimes(policy.maxAttempts);
 	});
 
-	it('honours a Retry-After header in seconds, capped at maxDelay', async () => {
+	it('honours a Retry-After header in seconds (retry-after or x-acs-retry-after)', async () => {
 		const { send } = fakeSend(
 			response(429, errorBody('Throttling'), { 'retry-after': '0.05' }),
-			response(429, errorBody('Throttling'), { 'x-acs-retry-after': '30' }),
+			response(429, errorBody('Throttling'), { 'x-acs-retry-after': '0.1' }),
 			response(200, SUCCESS),
 		);
 		const { client: c, sleep } = client(send);
 		await c.call('A', {});
 		expect((sleep.mock.calls as unknown as Array<[number]>).map(([ms]) => ms)).toEqual([50, 100]);
+	});
+
+	it('does not retry when the server asks to wait longer than maxDelay, and says how long it asked for', async () => {
+		const { send } = fakeSend(response(429, errorBody('Throttling'), { 'x-acs-retry-after': '30' }), response(200, SUCCESS));
+		const { client: c, sleep } = client(send);
+		const error = await rejectionOf(c.call('A', {}));
+		expect(error.message).toMatch(/^Alibaba Cloud rejected A: .*\(Throttling\)\. The server asked to wait 30 s before retrying/);
+		expect(error.details).toMatchObject({ kind: 'throttled', code: 'Throttling', retryAfterMs: 30_000 });
+		expect(send).toHaveBeenCalledTimes(1);
+		expect(sleep).not.toHaveBeenCalled();
 	});
 
 	it('keeps the Retry-After delay on the error (header given as a list)', async () => {
@@ -304,6 +317,30 @@ describe('AlibabaRedisClient.call', () => {
 			const error = await rejectionOf(create(client(send).client));
 			expect(error.kind).toBe('malformed');
 			expect(send).toHaveBeenCalledTimes(1);
+		});
+
+		it("a request the credential refused to build (bad Endpoint) is a 'client' error, not a maybe-run network one", async () => {
+			// As n8n delivers it: what authenticate threw, wrapped in a NodeApiError by httpRequestWithAuthentication.
+			const node: INode = { id: 'n', name: 'Alibaba', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+			const refused = new AlibabaCredentialError('The Endpoint "ftp://x" of the Alibaba Cloud credential is not valid: only http and https are supported, not ftp');
+			const { send } = fakeSend(new NodeApiError(node, refused as unknown as JsonObject), response(200, SUCCESS));
+			const { client: c, sleep } = client(send);
+			const error = await rejectionOf(createBackup(c, { region: 'cn-hangzhou', instanceId: 'r-1' }));
+			expect(error.details).toMatchObject({ provider: 'alibaba', kind: 'client', action: 'CreateBackup' });
+			expect(error.message).toBe(`CreateBackup was not sent: ${refused.message}`);
+			expect(error.message).not.toMatch(/may or may not/);
+			expect(error.details.hint).toMatch(/Endpoint/);
+			expect(send).toHaveBeenCalledTimes(1);
+			expect(sleep).not.toHaveBeenCalled();
+		});
+
+		it('a credential error thrown as it is (unwrapped) is recognised too, also by its name alone', async () => {
+			const byName = Object.assign(new Error('bad endpoint'), { name: 'AlibabaCredentialError' });
+			for (const thrown of [new AlibabaCredentialError('bad endpoint'), byName]) {
+				const { send } = fakeSend(thrown);
+				const error = await rejectionOf(create(client(send).client));
+				expect(error.kind).toBe('client');
+			}
 		});
 
 		it('is retried on Throttling.User (the cloud did nothing)', async () => {

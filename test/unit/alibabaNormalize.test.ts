@@ -365,7 +365,31 @@ describe('normalizeClusterBackupSet on the DescribeClusterBackupList sample', ()
 			},
 			context,
 		);
-		expect(set.files.map((file) => file.name)).toEqual(['one.rdb', 'two.rdb', null]);
+		// Nothing to name the third by: a safe name made of the instance and the shard's backup ID.
+		expect(set.files.map((file) => file.name)).toEqual(['one.rdb', 'two.rdb', 'r-t4nj72oug5r5646qog_3.rdb']);
+	});
+
+	it('never uses a BackupName from the cloud as a path: base name only, unsafe characters replaced', () => {
+		const set = normalizeClusterBackupSet(
+			{
+				ClusterBackupId: 'cb',
+				Backups: [
+					{ BackupId: '1', BackupName: '../../.ssh/authorized_keys' },
+					{ BackupId: '2', BackupName: 'a\\b:*.rdb' },
+					{ BackupId: '3', BackupName: '分片 1.rdb' },
+					{ BackupId: '4', BackupName: '..', BackupDownloadURL: 'http://a.example.com/d/four.rdb?Expires=1' },
+					{ BackupId: '5', BackupName: '/' },
+				],
+			},
+			context,
+		);
+		expect(set.files.map((file) => file.name)).toEqual([
+			'authorized_keys',
+			'b__.rdb',
+			'___1.rdb',
+			'four.rdb',
+			'r-t4nj72oug5r5646qog_5.rdb',
+		]);
 	});
 
 	it('tolerates a record without Backups or an ID', () => {
@@ -620,5 +644,20 @@ describe('normalizeBackupTask JobMode edge cases', () => {
 			mode: 'manual',
 			providerMode: 'TempBackupTask',
 		});
+	});
+});
+
+describe('file names of standard backups are safe', () => {
+	it('an encoded traversal in the download URL gives only the base name', () => {
+		const backup = normalizeStandardBackup(
+			{ BackupId: 7, BackupDownloadURL: 'https://bucket.example.com/x/..%2F..%2F.ssh%2Fauthorized_keys?Expires=1' },
+			context,
+		);
+		expect(backup.files[0].name).toBe('authorized_keys');
+	});
+
+	it('a URL whose name has nothing usable falls back to instance and backup ID', () => {
+		const backup = normalizeStandardBackup({ BackupId: 7, BackupDownloadURL: 'https://bucket.example.com/x/%2E%2E' }, context);
+		expect(backup.files[0].name).toBe('r-t4nj72oug5r5646qog_7.rdb');
 	});
 });

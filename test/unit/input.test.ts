@@ -157,8 +157,22 @@ describe('timeRange', () => {
 		expect(range.end.toISO()).toBe('2026-11-02T00:00:00.000Z');
 	});
 
-	it('reads a zone-less start as UTC', () => {
+	it('reads a zone-less start as UTC when no zone is given', () => {
 		expect(timeRange('2026-11-19T00:00:00', '', now, 7).start.toISO()).toBe('2026-11-19T00:00:00.000Z');
+	});
+
+	it("reads zone-less values (n8n's date picker) in the given zone, the workflow's timezone", () => {
+		const range = timeRange('2026-11-19T00:00:00', '2026-11-20T00:00:00', now, 7, { zone: 'Asia/Shanghai' });
+		expect(range.start.toISO()).toBe('2026-11-18T16:00:00.000Z');
+		expect(range.end.toISO()).toBe('2026-11-19T16:00:00.000Z');
+		const newYork = timeRange('2026-11-19 00:00:00', '', now, 7, { zone: 'America/New_York' });
+		expect(newYork.start.toISO()).toBe('2026-11-19T05:00:00.000Z');
+	});
+
+	it('keeps an explicit Z or offset whatever the zone', () => {
+		const range = timeRange('2026-11-19T00:00:00Z', '2026-11-19T18:00:00+08:00', now, 7, { zone: 'Asia/Shanghai' });
+		expect(range.start.toISO()).toBe('2026-11-19T00:00:00.000Z');
+		expect(range.end.toISO()).toBe('2026-11-19T10:00:00.000Z');
 	});
 
 	it("rejects an end before the start, naming 'Start Time'", () => {
@@ -192,9 +206,9 @@ describe('timeRange', () => {
 
 	it('uses the caller-supplied parameter names', () => {
 		const names = { start: 'From', end: 'To' };
-		expect(inputErrorOf(() => timeRange('x', '', now, 7, names)).parameter).toBe('From');
-		expect(inputErrorOf(() => timeRange('', 'x', now, 7, names)).parameter).toBe('To');
-		expect(inputErrorOf(() => timeRange('2026-11-20T00:00:00Z', '2026-11-19T00:00:00Z', now, 7, names)).message).toMatch(
+		expect(inputErrorOf(() => timeRange('x', '', now, 7, { names })).parameter).toBe('From');
+		expect(inputErrorOf(() => timeRange('', 'x', now, 7, { names })).parameter).toBe('To');
+		expect(inputErrorOf(() => timeRange('2026-11-20T00:00:00Z', '2026-11-19T00:00:00Z', now, 7, { names })).message).toMatch(
 			/^From \(.*\) must be before To \(/,
 		);
 	});

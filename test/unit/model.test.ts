@@ -2,9 +2,11 @@ import {
 	BACKUP_MODES,
 	BACKUP_STATUSES,
 	TERMINAL_STATUSES,
+	DEFAULT_FILE_NAME,
 	fileNameFromUrl,
 	parseByteCount,
 	parsePercent,
+	safeFileName,
 	sumSizes,
 } from '../../nodes/common/model';
 
@@ -112,7 +114,21 @@ describe('fileNameFromUrl', () => {
 	});
 
 	it('decodes percent-encoded names', () => {
-		expect(fileNameFromUrl('https://example.com/dir/my%20backup%2B1.rdb')).toBe('my backup+1.rdb');
+		expect(fileNameFromUrl('https://example.com/dir/hins1_data%2D1.rdb')).toBe('hins1_data-1.rdb');
+	});
+
+	it('makes the decoded name safe: spaces and other characters become _', () => {
+		expect(fileNameFromUrl('https://example.com/dir/my%20backup%2B1.rdb')).toBe('my_backup_1.rdb');
+	});
+
+	it('never yields a path: an encoded traversal keeps only the base name', () => {
+		expect(fileNameFromUrl('https://example.com/d/..%2F..%2F.ssh%2Fauthorized_keys')).toBe('authorized_keys');
+		expect(fileNameFromUrl('https://example.com/d/..%5C..%5Cwin.ini')).toBe('win.ini');
+	});
+
+	it('returns null when nothing usable is left of the name', () => {
+		expect(fileNameFromUrl('https://example.com/d/%2E%2E')).toBeNull();
+		expect(fileNameFromUrl('https://example.com/d/..%2F')).toBeNull();
 	});
 
 	it('ignores a trailing slash and a fragment', () => {
@@ -148,5 +164,57 @@ describe('model vocabularies', () => {
 	it("both vocabularies have an 'unknown' value", () => {
 		expect(BACKUP_STATUSES).toContain('unknown');
 		expect(BACKUP_MODES).toContain('unknown');
+	});
+});
+
+describe('safeFileName', () => {
+	it('keeps a plain backup file name as it is', () => {
+		expect(safeFileName('hins715707007_data_20261123104730.rdb')).toBe('hins715707007_data_20261123104730.rdb');
+		expect(safeFileName('r-bp1_cb-x.y-z.rdb')).toBe('r-bp1_cb-x.y-z.rdb');
+	});
+
+	it.each([
+		['../../.ssh/authorized_keys', 'authorized_keys'],
+		['/etc/passwd', 'passwd'],
+		['..\\..\\Windows\\win.ini', 'win.ini'],
+		['a\\b:*.rdb', 'b__.rdb'],
+		['C:\\backups\\x?.rdb', 'x_.rdb'],
+		['dir/', 'backup.rdb'],
+	])('takes only the base name of a path: %p -> %p', (input, expected) => {
+		expect(safeFileName(input)).toBe(expected);
+	});
+
+	it('replaces anything but A-Z a-z 0-9 . _ - with _', () => {
+		expect(safeFileName('备份 2026:11.rdb')).toBe('___2026_11.rdb');
+		expect(safeFileName('caf\u00e9\u0000\n"<>|.rdb')).toBe('caf_______.rdb');
+		expect(safeFileName('emoji-\u{1F600}.rdb')).toBe('emoji-__.rdb');
+	});
+
+	it('drops leading dots: no hidden files, no . or ..', () => {
+		expect(safeFileName('.bashrc')).toBe('bashrc');
+		expect(safeFileName('...rdb')).toBe('rdb');
+		expect(safeFileName('a..b.rdb')).toBe('a..b.rdb');
+	});
+
+	it.each([
+		['empty', ''],
+		['only dots', '..'],
+		['a lone dot', '.'],
+		['a path ending in a separator', '../../'],
+		['null', null],
+		['undefined', undefined],
+		['an object', { name: 'x.rdb' }],
+	])('is never empty: %s gives the fallback', (_label, input) => {
+		expect(safeFileName(input, 'r-abc_123.rdb')).toBe('r-abc_123.rdb');
+		expect(safeFileName(input)).toBe(DEFAULT_FILE_NAME);
+	});
+
+	it('makes the fallback safe too, and falls back to backup.rdb when even that is empty', () => {
+		expect(safeFileName('', '../x y.rdb')).toBe('x_y.rdb');
+		expect(safeFileName('', '..')).toBe('backup.rdb');
+	});
+
+	it('reads a number as its digits', () => {
+		expect(safeFileName(42)).toBe('42');
 	});
 });

@@ -138,11 +138,36 @@ describe('withRetry', () => {
 		expect(ctx.sleep.mock.calls.map(([ms]) => ms)).toEqual([50, 100, 200]);
 	});
 
-	it("honours the server's Retry-After, capped at maxDelay", async () => {
-		const call = failing(cloudError('throttled', 700), cloudError('throttled', 60_000), cloudError('throttled', 0));
-		const ctx = context({ random: () => 0.999 });
+	it("honours the server's Retry-After up to maxDelay; a Retry-After of 0 gets a small jitter", async () => {
+		const call = failing(cloudError('throttled', 700), cloudError('throttled', 1000), cloudError('throttled', 0));
+		const ctx = context({ random: () => 0.5 });
 		await withRetry(call, ctx);
-		expect(ctx.sleep.mock.calls.map(([ms]) => ms)).toEqual([700, 1000, 0]);
+		// 0 -> random x baseDelay (100): 50, not an instant stampede.
+		expect(ctx.sleep.mock.calls.map(([ms]) => ms)).toEqual([700, 1000, 50]);
+	});
+
+	it('stops at once when the server asks to wait longer than maxDelay, saying how long it asked for', async () => {
+		const original = cloudError('throttled', 60_000);
+		const call = failing(original);
+		const ctx = context();
+		const onRetry = jest.fn();
+		const error = await withRetry(call, { ...ctx, onRetry }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(CloudApiError);
+		expect((error as CloudApiError).message).toBe(
+			'failed: throttled. The server asked to wait 60 s before retrying, longer than the 1 s this node waits, so it was not retried; try again later',
+		);
+		expect((error as CloudApiError).kind).toBe('throttled');
+		expect((error as CloudApiError).details.retryAfterMs).toBe(60_000);
+		expect(call).toHaveBeenCalledTimes(1);
+		expect(ctx.sleep).not.toHaveBeenCalled();
+		expect(onRetry).not.toHaveBeenCalled();
+	});
+
+	it('with the default policy, a Retry-After above 20 s is not waited for (not silently cut to 20 s)', async () => {
+		const call = failing(cloudError('throttled', 45_500));
+		const ctx = context({ policy: undefined });
+		await expect(withRetry(call, ctx)).rejects.toThrow(/asked to wait 45\.5 s before retrying, longer than the 20 s/);
+		expect(ctx.sleep).not.toHaveBeenCalled();
 	});
 
 	it('tells onRetry about each retry with the error, attempt and delay', async () => {
@@ -209,9 +234,14 @@ describe('retryDelay', () => {
 	it('uses Retry-After instead of jitter, capped at maxDelay', () => {
 		const random = jest.fn(() => 0.5);
 		expect(retryDelay(1, wide, random, 3000)).toBe(3000);
-		expect(retryDelay(1, wide, random, 0)).toBe(0);
 		expect(retryDelay(1, wide, random, 120_000)).toBe(20_000);
 		expect(random).not.toHaveBeenCalled();
+	});
+
+	it('turns a Retry-After of 0 into a small jitter within [0, baseDelay]', () => {
+		expect(retryDelay(3, wide, () => 0.5, 0)).toBe(250);
+		expect(retryDelay(3, wide, () => 0, 0)).toBe(0);
+		expect(retryDelay(3, wide, () => 0.999, 0)).toBe(500);
 	});
 
 	it('ignores a negative Retry-After', () => {

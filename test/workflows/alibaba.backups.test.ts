@@ -256,6 +256,142 @@ describe('Backup → List', () => {
 		});
 	});
 
+	describe('Status given by an expression or in another case', () => {
+		const failedIds = () =>
+			store()
+				.backups.filter((b) => b.instanceId === STANDARD_ID && b.status === 'Failed')
+				.map((b) => String(b.backupId));
+
+		it.each([
+			['an expression giving one string', '={{ "failed" }}'],
+			['a capitalised value', ['Failed']],
+			['an expression giving an upper-case array', '={{ ["FAILED"] }}'],
+			['a string with spaces around it', '={{ " failed " }}'],
+		])('%s filters like the panel value', async (_label, statuses) => {
+			const result = await list(STANDARD_ID, { startTime: '={{ $now.minus({days: 11}).toISO() }}', statuses, returnAll: true });
+			expect(result.status).toBe('success');
+			expect(failedIds()).toHaveLength(2);
+			expect(sorted(ids(result.output(NODE_NAME)))).toEqual(sorted(failedIds()));
+		});
+
+		it('a comma-separated string takes several statuses', async () => {
+			const result = await list(STANDARD_ID, {
+				startTime: '={{ $now.minus({days: 11}).toISO() }}',
+				statuses: '={{ "Failed, succeeded" }}',
+				returnAll: true,
+			});
+			expect(result.output(NODE_NAME)).toHaveLength(45);
+		});
+
+		it('an unknown status is an error naming Status and the item, sent before any request', async () => {
+			const mark = markRequests(emulator);
+			const result = await runAlibabaNode(
+				emulator,
+				{ resource: 'backup', operation: 'list', instanceId: instanceRef(STANDARD_ID), statuses: '={{ $json.status }}' },
+				{ items: [{ status: 'failed' }, { status: 'done' }] },
+			);
+			const error = nodeErrorOf(result);
+			expect(error.message).toBe('Status "done" is not accepted (item 1)');
+			expect(error.description).toMatch(/Use one of: pending, running, succeeded, failed/);
+			expect(requestsSince(emulator, mark, 'DescribeBackups').length).toBeGreaterThan(0);
+
+			// Alone, the bad item sends nothing at all.
+			const alone = markRequests(emulator);
+			const single = await list(STANDARD_ID, { statuses: ['Succeeded', 'done'] });
+			expect(nodeErrorOf(single).message).toBe('Status "done" is not accepted (item 0)');
+			expect(requestsSince(emulator, alone)).toHaveLength(0);
+		});
+	});
+
+	describe("Start / End Time without a zone are in the workflow's timezone", () => {
+		it("reads 2026-11-20T00:00:00 in Asia/Shanghai and asks for 2026-11-19T16:00Z", async () => {
+			const mark = markRequests(emulator);
+			const result = await runAlibabaNode(
+				emulator,
+				{
+					resource: 'backup',
+					operation: 'list',
+					instanceId: instanceRef(RANGE_ID),
+					startTime: '2026-11-20T00:00:00',
+					endTime: '2026-11-21T00:00:00',
+				},
+				{ settings: { timezone: 'Asia/Shanghai' } },
+			);
+			expect(result.status).toBe('success');
+			const [request] = requestsSince(emulator, mark, 'DescribeBackups');
+			expect(request.query.StartTime).toBe('2026-11-19T16:00Z');
+			expect(request.query.EndTime).toBe('2026-11-20T16:00Z');
+		});
+
+		it('keeps an explicit Z or offset, whatever the timezone', async () => {
+			const mark = markRequests(emulator);
+			const result = await runAlibabaNode(
+				emulator,
+				{
+					resource: 'backup',
+					operation: 'list',
+					instanceId: instanceRef(RANGE_ID),
+					startTime: '2026-11-20T00:00:00Z',
+					endTime: '2026-11-21T08:00:00+08:00',
+				},
+				{ settings: { timezone: 'America/New_York' } },
+			);
+			expect(result.status).toBe('success');
+			const [request] = requestsSince(emulator, mark, 'DescribeBackups');
+			expect(request.query.StartTime).toBe('2026-11-20T00:00Z');
+			expect(request.query.EndTime).toBe('2026-11-21T00:00Z');
+		});
+	});
+
+	describe('backups started outside [Start, End) are left out, though the request is widened to whole minutes', () => {
+		const EDGE_ID = 'r-rangeedge00001';
+		const MINUTE_MS = 60_000;
+		let start = 0;
+		let end = 0;
+		const at: Record<string, string> = {};
+		beforeAll(() => {
+			// Start and End at :30 seconds, so the minute-wide request reaches 30 s before Start and after End.
+			start = Math.floor(t0 / MINUTE_MS) * MINUTE_MS - 2 * HOUR_MS + 30_000;
+			end = start + 10 * MINUTE_MS;
+			emulator.alibaba.addInstance({ instanceId: EDGE_ID, regionId: REGION, architecture: 'standard' });
+			const add = (label: string, startMs: number) => {
+				at[label] = String(emulator.alibaba.addBackup({ instanceId: EDGE_ID, startMs }).backupId);
+			};
+			add('30s before Start', start - 30_000);
+			add('at Start', start);
+			add('inside', start + MINUTE_MS);
+			add('1s before End', end - 1000);
+			add('at End', end);
+			add('15s after End', end + 15_000);
+		});
+		const range = () => ({ startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() });
+
+		it('returns only the backups started in the range; the request itself was widened', async () => {
+			const mark = markRequests(emulator);
+			const result = await list(EDGE_ID, { ...range(), returnAll: true });
+			expect(result.status).toBe('success');
+			expect(sorted(ids(result.output(NODE_NAME)))).toEqual(sorted([at['at Start'], at.inside, at['1s before End']]));
+			const [request] = requestsSince(emulator, mark, 'DescribeBackups');
+			expect(Date.parse(request.query.StartTime)).toBe(start - 30_000);
+			expect(Date.parse(request.query.EndTime)).toBe(end + 30_000);
+		});
+
+		it('a backup started 30 s before Start is not returned', async () => {
+			const result = await list(EDGE_ID, range());
+			expect(ids(result.output(NODE_NAME))).not.toContain(at['30s before Start']);
+		});
+
+		it('the limit counts only backups in the range', async () => {
+			const result = await list(EDGE_ID, { ...range(), limit: 1 });
+			expect(ids(result.output(NODE_NAME))).toEqual([at['1s before End']]);
+		});
+
+		it('combines with the status filter', async () => {
+			const result = await list(EDGE_ID, { ...range(), statuses: ['succeeded'], limit: 2 });
+			expect(ids(result.output(NODE_NAME))).toEqual([at['1s before End'], at.inside]);
+		});
+	});
+
 	describe('paging', () => {
 		it('Return All walks every page (PageNumber 1, 2, 3, 4) with no item duplicated or missing', async () => {
 			const mark = markRequests(emulator);

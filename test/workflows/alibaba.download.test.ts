@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IBinaryData, INodeParameters } from 'n8n-workflow';
 
+import { CloudEmulator, type Clock, type RequestLogEntry } from '../../emulator';
 import { binaryStream, initBinaryDataStore } from '../harness';
 import {
 	CLUSTER_ID,
@@ -183,6 +184,25 @@ describe('Backup → Download', () => {
 		expect(requestsSince(emulator, mark, 'Download')).toHaveLength(0);
 	});
 
+	it('URLs valid for an hour are used as they are: the backup is looked up once', async () => {
+		const record = recentStandard();
+		const mark = markRequests(emulator);
+		const result = await download(STANDARD_ID, String(record.backupId));
+		expect(result.status).toBe('success');
+		expect(requestsSince(emulator, mark, 'DescribeBackups')).toHaveLength(1);
+	});
+
+	it('a succeeded backup set without any file is a clear error, not zero items', async () => {
+		const empty = emulator.alibaba.addClusterBackupSet({ instanceId: CLUSTER_ID, startMs: Date.now() - 120_000, shardSizes: [] });
+		const mark = markRequests(emulator);
+		const result = await download(CLUSTER_ID, empty.clusterBackupId, { instanceType: 'cluster' });
+		expect(result.status).toBe('error');
+		const error = nodeErrorOf(result);
+		expect(error.message).toBe(`Backup ${empty.clusterBackupId} of ${CLUSTER_ID} succeeded but the cloud lists no file to download for it`);
+		expect(error.description).toMatch(/console/);
+		expect(requestsSince(emulator, mark, 'Download')).toHaveLength(0);
+	});
+
 	it('a cluster backup set that is still running cannot be downloaded', async () => {
 		const running = emulator.alibaba.addClusterBackupSet({ instanceId: CLUSTER_ID, startMs: Date.now() - 60_000, status: 'RUNNING', progress: 40 });
 		const mark = markRequests(emulator);
@@ -191,5 +211,77 @@ describe('Backup → Download', () => {
 		expect(error.message).toContain(running.clusterBackupId);
 		expect(error.message).toMatch(/running/);
 		expect(requestsSince(emulator, mark, 'Download')).toHaveLength(0);
+	});
+});
+
+/**
+ * Presigned URLs that expire within 5 minutes are replaced before use. The emulator hands out URLs valid for
+ * 4 minutes, and its clock jumps 5 minutes ahead right after the first lookup: the URLs of that lookup are then
+ * expired at the storage service, so the download only works if the node fetched the backup again.
+ */
+describe('Backup → Download with URLs about to expire', () => {
+	let offsetMs = 0;
+	const clock: Clock = { now: () => Date.now() + offsetMs };
+	const emulator = new CloudEmulator({ clock, alibabaSettings: { urlTtlMs: 4 * 60_000, signatureTimeSource: 'system' } });
+	let jumpAfter: string | undefined;
+	beforeAll(async () => {
+		await emulator.start();
+		await initBinaryDataStore();
+		const log = emulator.alibaba.requests;
+		const push = log.push.bind(log);
+		log.push = (...entries: RequestLogEntry[]) => {
+			const length = push(...entries);
+			if (jumpAfter && entries.some((entry) => entry.action === jumpAfter)) {
+				jumpAfter = undefined;
+				offsetMs += 5 * 60_000;
+			}
+			return length;
+		};
+	});
+	// Each test starts with the emulator's clock at the real time (URLs then look 4 minutes from expiry to the node).
+	beforeEach(() => {
+		offsetMs = 0;
+	});
+	afterAll(async () => await emulator.stop());
+
+	const store = () => emulator.alibaba.store;
+
+	it('standard: fetches the backup again for a fresh URL, and the download succeeds', async () => {
+		const record = store().backups.find((b) => b.instanceId === STANDARD_ID && b.status === 'Success' && b.startMs > clock.now() - 5 * DAY_MS)!;
+		jumpAfter = 'DescribeBackups';
+		const mark = markRequests(emulator);
+		const result = await runAlibabaNode(emulator, {
+			resource: 'backup',
+			operation: 'download',
+			instanceId: instanceRef(STANDARD_ID),
+			backupId: String(record.backupId),
+		});
+		expect(result.status).toBe('success');
+		expect(requestsSince(emulator, mark, 'DescribeBackups')).toHaveLength(2);
+		const [downloadRequest] = requestsSince(emulator, mark, 'Download');
+		expect(downloadRequest.status).toBe(200);
+		const [item] = result.output(NODE_NAME);
+		expect(await sha256Of(item.binary!.data)).toBe(await emulator.alibaba.fileSha256(record.backupId));
+		// The item carries the URL that was used: the fresh one, valid for 4 minutes from the jumped clock.
+		expect(Date.parse(item.json.expiresAt as string)).toBeGreaterThan(Date.now() + 5 * 60_000);
+	});
+
+	it('cluster: checks each file before its download and fetches fresh URLs when needed', async () => {
+		const set = store().clusterSets.find((s) => s.instanceId === CLUSTER_ID && s.status === 'OK')!;
+		jumpAfter = 'DescribeClusterBackupList';
+		const mark = markRequests(emulator);
+		const result = await runAlibabaNode(emulator, {
+			resource: 'backup',
+			operation: 'download',
+			instanceType: 'cluster',
+			instanceId: instanceRef(CLUSTER_ID),
+			backupId: set.clusterBackupId,
+		});
+		expect(result.status).toBe('success');
+		expect(requestsSince(emulator, mark, 'DescribeClusterBackupList').length).toBeGreaterThanOrEqual(2);
+		expect(requestsSince(emulator, mark, 'Download').map((r) => r.status)).toEqual(set.shards.map(() => 200));
+		for (const [index, item] of result.output(NODE_NAME).entries()) {
+			expect(await sha256Of(item.binary!.data)).toBe(await emulator.alibaba.fileSha256(set.shards[index].backupId));
+		}
 	});
 });

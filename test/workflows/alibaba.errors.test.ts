@@ -260,4 +260,45 @@ describe('cloud errors', () => {
 		const error = nodeErrorOf(result);
 		expect(error.message).toMatch(/^No answer from Alibaba Cloud for DescribeBackups \(ECONNREFUSED\): connect ECONNREFUSED/);
 	}, 15_000);
+
+	it.each([
+		['another scheme', 'ftp://127.0.0.1:21', /only http and https/],
+		['a space in the host', 'http://exa mple.com', /not a URL/],
+		['a query string', 'https://r-kvstore.aliyuncs.com/?x=1', /query string/],
+	])('Create with an Endpoint that is not valid (%s): a clear credential error, not "may or may not have been started"', async (_label, endpoint, reason) => {
+		const mark = markRequests(emulator);
+		const result = await runAlibabaNode(
+			emulator,
+			{ resource: 'backup', operation: 'create', instanceId: instanceRef(STANDARD_ID) },
+			{ credential: { endpoint } },
+		);
+		const error = nodeErrorOf(result);
+		expect(error.message).toContain(`CreateBackup was not sent: The Endpoint "${endpoint}" of the Alibaba Cloud credential is not valid`);
+		expect(error.message).toMatch(reason);
+		expect(error.message).not.toMatch(/may or may not/);
+		expect(error.description).toMatch(/Endpoint/);
+		expect(requestsSince(emulator, mark)).toHaveLength(0);
+	});
+
+	it('an Endpoint with a path keeps it: requests go to that path, signed with it (the emulator checks)', async () => {
+		const mark = markRequests(emulator);
+		const result = await runAlibabaNode(
+			emulator,
+			{ resource: 'backup', operation: 'list', instanceId: instanceRef(STANDARD_ID), limit: 1 },
+			{ credential: { endpoint: `${emulator.alibaba.endpoint}/aliyun/` } },
+		);
+		expect(result.status).toBe('success');
+		const requests = requestsSince(emulator, mark, 'DescribeBackups');
+		expect(requests.map((r) => [r.path, r.status])).toEqual([['/aliyun/', 200]]);
+	});
+
+	it('an AccessKey Secret pasted with a trailing newline still signs correctly', async () => {
+		const result = await runAlibabaNode(
+			emulator,
+			{ resource: 'backup', operation: 'list', instanceId: instanceRef(STANDARD_ID), limit: 1 },
+			{ credential: { accessKeySecret: 'emulator-secret\n ' } },
+		);
+		expect(result.status).toBe('success');
+		expect(result.output(NODE_NAME)).toHaveLength(1);
+	});
 });

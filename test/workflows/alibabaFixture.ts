@@ -2,7 +2,7 @@
  * Builds and runs workflows around the Alibaba node: Manual Trigger -> Items (NoOp with pinned input items) ->
  * Alibaba Cloud Redis Backup (-> more Alibaba nodes), through n8n's engine, against the emulator over HTTP.
  */
-import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INode, INodeParameters, IWorkflowSettings } from 'n8n-workflow';
 
 import { AlibabaCloudApi } from '../../credentials/AlibabaCloudApi.credentials';
 import { AlibabaCloudRedis } from '../../nodes/AlibabaCloudRedis/AlibabaCloudRedis.node';
@@ -28,6 +28,8 @@ export interface RunOptions {
 	credential?: Partial<{ accessKeyId: string; accessKeySecret: string; region: string; endpoint: string; securityToken: string }>;
 	/** Run without any credential attached to the node. */
 	noCredential?: boolean;
+	/** The workflow's settings, e.g. { timezone: 'Asia/Shanghai' } (what this.getTimezone() returns). */
+	settings?: IWorkflowSettings;
 }
 
 /** One Alibaba node in a chain; each is connected to the previous one. */
@@ -81,6 +83,7 @@ export async function runAlibabaChain(
 				...alibabaNodes,
 			],
 			connections,
+			settings: options.settings,
 			pinData: { Items: items.map((json) => ({ json })) },
 		},
 		nodeTypes: { [ALIBABA_NODE_TYPE]: new AlibabaCloudRedis() },

@@ -55,6 +55,20 @@ export interface ListBackupsQuery {
 	statuses?: BackupStatus[];
 	backupId?: string;
 	taskId?: string;
+	/**
+	 * Keep only backups started in [start, end) (default true). The request's range is widened to whole minutes,
+	 * so without this a List would return backups started up to a minute outside the user's range. A lookup by ID
+	 * turns it off: its range is only a search window.
+	 */
+	clipToRange?: boolean;
+}
+
+/** Whether a backup started in [start, end); one whose start the cloud did not give is kept. */
+export function startedInRange(backup: Backup, start: DateTime, end: DateTime): boolean {
+	if (backup.startedAt === null) return true;
+	const startedMs = Date.parse(backup.startedAt);
+	if (Number.isNaN(startedMs)) return true;
+	return startedMs >= start.toMillis() && startedMs < end.toMillis();
 }
 
 function listAction(kind: BackupListKind) {
@@ -73,13 +87,23 @@ function listAction(kind: BackupListKind) {
 			};
 }
 
-/** Pages of backups, newest pages first as the cloud returns them, filtered by status before the limit applies. */
+/**
+ * Pages of backups, newest pages first as the cloud returns them, filtered by status and by the exact time range
+ * before the limit applies.
+ */
 export function listBackups(
 	client: AlibabaRedisClient,
 	query: ListBackupsQuery,
 ): AsyncGenerator<Backup[]> {
 	const spec = listAction(query.kind);
 	const wanted = query.statuses && query.statuses.length > 0 ? new Set(query.statuses) : null;
+	const clip = query.clipToRange ?? true;
+	const accept =
+		wanted || clip
+			? (backup: Backup) =>
+					(!wanted || wanted.has(backup.status)) &&
+					(!clip || startedInRange(backup, query.start, query.end))
+			: undefined;
 	return pageNumberPages<Backup>(
 		async (pageNumber, pageSize) => {
 			const body = await client.call(spec.action, {
@@ -99,7 +123,7 @@ export function listBackups(
 			pageSize: query.pageSize,
 			limit: query.limit,
 			keyOf: (backup) => backup.backupId,
-			accept: wanted ? (backup) => wanted.has(backup.status) : undefined,
+			accept,
 		},
 	);
 }

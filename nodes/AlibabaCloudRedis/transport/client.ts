@@ -12,6 +12,7 @@ import {
 	rootCauseMessage,
 } from '../../common/errors';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
+import { alibabaCredentialErrorOf } from './credentialError';
 
 export const R_KVSTORE_VERSION = '2015-01-01';
 export const ALIBABA_CREDENTIAL_TYPE = 'alibabaCloudApi';
@@ -153,6 +154,16 @@ export class AlibabaRedisClient {
 		if (response === undefined) {
 			// A cancelled execution is not a network failure: let n8n's cancellation error through as it is.
 			if (this.options.signal?.aborted) return await Promise.reject(failure);
+			// The credential refused to build the request (e.g. an Endpoint that is not a URL): nothing was sent.
+			const credentialError = alibabaCredentialErrorOf(failure);
+			if (credentialError) {
+				throw new CloudApiError(`${action} was not sent: ${credentialError.message}`, {
+					provider: 'alibaba',
+					kind: 'client',
+					action,
+					hint: 'Fix the Endpoint (or the other fields) of the Alibaba Cloud credential; no request reached Alibaba Cloud.',
+				});
+			}
 			const code = networkErrorCode(failure);
 			throw new CloudApiError(
 				`No answer from Alibaba Cloud for ${action}${code ? ` (${code})` : ''}: ${rootCauseMessage(failure)}`,

@@ -8,12 +8,41 @@ import type {
 import { CloudApiError } from '../../../common/errors';
 import { downloadToBinary } from '../../../common/download';
 import { requireOneOf, requirePositiveNumber, requireText } from '../../../common/input';
+import { type Backup, type BackupFile, safeFileName } from '../../../common/model';
 import { backupIdProperty, optionsCollection, searchDaysProperty } from '../shared';
-import { backupOfItem } from './find';
+import { backupLookupOfItem } from './find';
 import { fileItem } from './getDownloadUrl.operation';
 
 const show = { resource: ['backup'], operation: ['download'] };
 const MIB = 1024 * 1024;
+
+/** OSS sends the object's CRC-64/ECMA (decimal) in this header; it goes into the item as `crc64`. */
+export const OSS_CHECKSUM_HEADER = 'x-oss-hash-crc64ecma';
+
+/** A presigned URL expiring within this margin (or already expired) is replaced by a fresh one before use. */
+export const URL_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** Whether a file's URLs expire within the margin; unknown expiry means no. */
+export function urlNeedsRefresh(expiresAt: string | null, nowMs: number): boolean {
+	if (!expiresAt) return false;
+	const expiresMs = Date.parse(expiresAt);
+	return !Number.isNaN(expiresMs) && expiresMs - nowMs <= URL_REFRESH_MARGIN_MS;
+}
+
+/** The same file in a freshly fetched copy of the backup: by file ID, else by position. */
+function sameFile(backup: Backup, file: BackupFile, index: number): BackupFile {
+	const found =
+		file.fileId !== null
+			? backup.files.find((candidate) => candidate.fileId === file.fileId)
+			: backup.files[index];
+	if (!found) {
+		throw new CloudApiError(
+			`File ${file.name ?? index} of backup ${backup.backupId} is no longer listed by the cloud`,
+			{ provider: 'alibaba', kind: 'notFound', action: 'download' },
+		);
+	}
+	return found;
+}
 
 export const description: INodeProperties[] = [
 	{ ...backupIdProperty, displayOptions: { show } },
@@ -77,7 +106,8 @@ export async function execute(
 		requirePositiveNumber(options.maxFileSizeMiB, 'Max File Size (MiB)');
 	}
 
-	const backup = await backupOfItem.call(this, itemIndex);
+	const lookup = await backupLookupOfItem.call(this, itemIndex);
+	let backup = lookup.backup;
 	const { backupId } = backup;
 	if (backup.status !== 'succeeded') {
 		throw new CloudApiError(
@@ -89,8 +119,26 @@ export async function execute(
 			},
 		);
 	}
+	if (backup.files.length === 0) {
+		throw new CloudApiError(
+			`Backup ${backupId} of ${backup.instanceId} succeeded but the cloud lists no file to download for it`,
+			{
+				provider: 'alibaba',
+				kind: 'notFound',
+				action: 'download',
+				hint: 'Check the backup in the Alibaba Cloud console (it may have been deleted or be incomplete), or download another backup.',
+			},
+		);
+	}
 	const results: INodeExecutionData[] = [];
-	for (const [index, file] of backup.files.entries()) {
+	const fileCount = backup.files.length;
+	for (let index = 0; index < fileCount; index++) {
+		let file = backup.files[index];
+		// Presigned URLs expire: one about to (or already) expired is replaced by a fresh one before the download.
+		if (urlNeedsRefresh(file.expiresAt, Date.now())) {
+			backup = await lookup.refetch();
+			file = sameFile(backup, file, index);
+		}
 		const url = urlType === 'internal' ? file.internalDownloadUrl : file.downloadUrl;
 		if (!url) {
 			throw new CloudApiError(
@@ -104,15 +152,16 @@ export async function execute(
 		}
 		const downloaded = await downloadToBinary(this, {
 			url,
-			fileName: file.name ?? `${backup.instanceId}_${backup.backupId}_${index}.rdb`,
+			fileName: safeFileName(file.name, `${backup.instanceId}_${backup.backupId}_${index}.rdb`),
 			mimeType: 'application/octet-stream',
 			expectedBytes: file.sizeBytes,
 			maxBytes: Math.round(maxFileSizeMiB * MIB),
 			provider: 'alibaba',
+			checksumHeader: OSS_CHECKSUM_HEADER,
 		});
 		const json = fileItem(backup, file, index);
 		json.downloadedBytes = downloaded.bytes;
-		json.crc64 = downloaded.crc64;
+		json.crc64 = downloaded.checksum;
 		results.push({ json, binary: { [binaryPropertyName]: downloaded.binary } });
 	}
 	return results;

@@ -38,6 +38,7 @@ export async function findBackup(
 			pageSize: 30,
 			limit: 1,
 			backupId,
+			clipToRange: false,
 		}),
 	);
 	const backup = found.find((b) => b.backupId === backupId);
@@ -54,8 +55,17 @@ export async function findBackup(
 	return backup;
 }
 
+export interface ItemBackup {
+	backup: Backup;
+	/** The same backup fetched again (e.g. for fresh presigned download URLs). */
+	refetch: () => Promise<Backup>;
+}
+
 /** Get, Get Download URL and Download all start here: the item's instance, backup ID and search window. */
-export async function backupOfItem(this: IExecuteFunctions, itemIndex: number): Promise<Backup> {
+export async function backupLookupOfItem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<ItemBackup> {
 	const kind = instanceKind.call(this, itemIndex);
 	const backupId = checkBackupId(kind, this.getNodeParameter('backupId', itemIndex));
 	const context = await itemContext.call(this, itemIndex);
@@ -64,5 +74,11 @@ export async function backupOfItem(this: IExecuteFunctions, itemIndex: number): 
 		integer: true,
 		max: 730,
 	});
-	return await findBackup(createClient(this), kind, context, backupId, searchDays);
+	const client = createClient(this);
+	const refetch = async () => await findBackup(client, kind, context, backupId, searchDays);
+	return { backup: await refetch(), refetch };
+}
+
+export async function backupOfItem(this: IExecuteFunctions, itemIndex: number): Promise<Backup> {
+	return (await backupLookupOfItem.call(this, itemIndex)).backup;
 }

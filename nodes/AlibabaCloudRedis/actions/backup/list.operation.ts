@@ -6,8 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { requirePositiveNumber, timeRange } from '../../../common/input';
-import { type BackupStatus } from '../../../common/model';
+import { requireOneOf, requirePositiveNumber, timeRange } from '../../../common/input';
+import { BACKUP_STATUSES, type BackupStatus } from '../../../common/model';
 import { collectPages } from '../../../common/paginate';
 import { listBackups } from '../../transport/api';
 import { createClient, instanceKind, itemContext, pageSizeOf } from '../shared';
@@ -21,7 +21,8 @@ export const description: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		displayOptions: { show },
-		description: 'List backups started at or after this time. Empty means 7 days before End Time.',
+		description:
+			"List backups started at or after this time. A time without an offset is in the workflow's timezone. Empty means 7 days before End Time.",
 	},
 	{
 		displayName: 'End Time',
@@ -29,7 +30,8 @@ export const description: INodeProperties[] = [
 		type: 'dateTime',
 		default: '',
 		displayOptions: { show },
-		description: 'List backups started before this time. Empty means now.',
+		description:
+			"List backups started before this time. A time without an offset is in the workflow's timezone. Empty means now.",
 	},
 	{
 		displayName: 'Status',
@@ -87,6 +89,26 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The Status parameter as the panel gives it (an array of lower-case values) or as an expression may: one string
+ * (`"failed"`, `"failed, running"`), values in another case (`["Failed"]`). Each value must be one of the model's
+ * statuses; an unknown one is an error naming the parameter, never a filter that silently matches nothing.
+ */
+export function statusesOf(value: unknown): BackupStatus[] {
+	if (value === undefined || value === null || value === '') return [];
+	const values = Array.isArray(value) ? (value as unknown[]) : [value];
+	const statuses = new Set<BackupStatus>();
+	for (const entry of values) {
+		const parts = typeof entry === 'string' ? entry.split(',') : [entry];
+		for (const part of parts) {
+			const text = typeof part === 'string' ? part.trim().toLowerCase() : part;
+			if (text === '') continue;
+			statuses.add(requireOneOf(text, BACKUP_STATUSES, 'Status'));
+		}
+	}
+	return [...statuses];
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -98,6 +120,7 @@ export async function execute(
 		this.getNodeParameter('endTime', itemIndex, ''),
 		DateTime.utc(),
 		7,
+		{ zone: this.getTimezone() },
 	);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll
@@ -107,7 +130,7 @@ export async function execute(
 			});
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const pageSize = pageSizeOf(options.pageSize);
-	const statuses = this.getNodeParameter('statuses', itemIndex, []) as BackupStatus[];
+	const statuses = statusesOf(this.getNodeParameter('statuses', itemIndex, []));
 
 	const backups = await collectPages(
 		listBackups(createClient(this), {
