@@ -22,6 +22,7 @@
 // Env: N8N_E2E_CACHE (cache folder), N8N_E2E_EXAMPLES (folder of workflows instead of examples/),
 // N8N_E2E_KEEP=1 (same as --keep: keep the temp folder and logs even on success).
 
+import { N8N_OFFLINE_ENV } from './n8n/env.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -131,7 +132,7 @@ function n8nEnv(extra = {}) {
 	const env = {};
 	// Only what a shell would have; nothing of ours (npm_*, N8N_* of the caller) leaks into n8n.
 	for (const key of ['USER', 'LANG', 'LC_ALL', 'TZ', 'TERM']) if (process.env[key]) env[key] = process.env[key];
-	Object.assign(env, {
+	Object.assign(env, N8N_OFFLINE_ENV, {
 		// n8n's file nodes may only touch ~/.n8n-files (N8N_RESTRICT_FILE_ACCESS_TO's default): a HOME of our own.
 		HOME: userFolder,
 		PATH: `${path.dirname(runtime.nodeBin)}${path.delimiter}${process.env.PATH}`,
@@ -142,16 +143,6 @@ function n8nEnv(extra = {}) {
 		N8N_LOG_LEVEL: 'debug',
 		N8N_LOG_OUTPUT: 'console',
 		N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_REGISTRY: 'http://127.0.0.1:9',
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
-		N8N_HOST: '127.0.0.1',
-		N8N_SECURE_COOKIE: 'false',
 		...extra,
 	});
 	return env;

@@ -2,6 +2,7 @@
 // cloud emulator on a free port, a credential and a workflow imported with n8n's CLI, `n8n start` on 127.0.0.1,
 // the owner set up over REST and a login cookie. Every step has a time limit; `stop()` undoes all of it.
 
+import { N8N_OFFLINE_ENV } from '../n8n/env.mjs';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,26 +44,16 @@ function n8nEnv({ n8n, userFolder, port, brokerPort, encryptionKey }) {
 	}
 	const tmp = path.join(userFolder, 'tmp');
 	fs.mkdirSync(tmp, { recursive: true });
-	Object.assign(env, {
+	Object.assign(env, N8N_OFFLINE_ENV, {
 		PATH: `${path.dirname(n8n.nodeBin)}${path.delimiter}${process.env.PATH}`,
 		TMPDIR: tmp,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: encryptionKey,
-		N8N_HOST: '127.0.0.1',
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_PORT: String(port),
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
-		N8N_SECURE_COOKIE: 'false',
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
-		N8N_COMMUNITY_PACKAGES_REGISTRY: 'http://127.0.0.1:9',
-		N8N_REINSTALL_MISSING_PACKAGES: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',

@@ -7,30 +7,22 @@ import type {
 
 import { requirePositiveNumber } from '../../../common/input';
 import { createBackup } from '../../transport/api';
-import { createClient, itemContext } from '../shared';
+import { createClient, itemContext, optionsCollection } from '../shared';
 
 const show = { resource: ['backup'], operation: ['create'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Retention Period (Days)',
-				name: 'retentionDays',
-				type: 'number',
-				default: 7,
-				typeOptions: { minValue: 7, maxValue: 730 },
-				description:
-					'How long Alibaba keeps this manual backup (7 to 730 days). Unset keeps the instance policy.',
-			},
-		],
-	},
+	optionsCollection(show, [
+		{
+			displayName: 'Retention Period (Days)',
+			name: 'retentionDays',
+			type: 'number',
+			default: 7,
+			typeOptions: { minValue: 7, maxValue: 730 },
+			description:
+				'How long Alibaba keeps this manual backup (7 to 730 days). Unset keeps the instance policy.',
+		},
+	]),
 ];
 
 export async function execute(

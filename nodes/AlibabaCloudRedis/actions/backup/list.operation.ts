@@ -10,7 +10,7 @@ import { requireOneOf, requirePositiveNumber, timeRange } from '../../../common/
 import { BACKUP_STATUSES, type BackupStatus } from '../../../common/model';
 import { collectPages } from '../../../common/paginate';
 import { listBackups } from '../../transport/api';
-import { createClient, instanceKind, itemContext, pageSizeOf } from '../shared';
+import { createClient, instanceKind, itemContext, pageSizeOf, optionsCollection } from '../shared';
 
 const show = { resource: ['backup'], operation: ['list'] };
 
@@ -63,30 +63,22 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { ...show, returnAll: [false] } },
 		description: 'Max number of results to return',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Page Size',
-				name: 'pageSize',
-				type: 'options',
-				default: 30,
-				description: 'Backups fetched per request (the API accepts only these sizes)',
-				options: [
-					{ name: '30', value: 30 },
-					{ name: '50', value: 50 },
-					{ name: '100', value: 100 },
-					{ name: '200', value: 200 },
-					{ name: '300', value: 300 },
-				],
-			},
-		],
-	},
+	optionsCollection(show, [
+		{
+			displayName: 'Page Size',
+			name: 'pageSize',
+			type: 'options',
+			default: 30,
+			description: 'Backups fetched per request (the API accepts only these sizes)',
+			options: [
+				{ name: '30', value: 30 },
+				{ name: '50', value: 50 },
+				{ name: '100', value: 100 },
+				{ name: '200', value: 200 },
+				{ name: '300', value: 300 },
+			],
+		},
+	]),
 ];
 
 /**

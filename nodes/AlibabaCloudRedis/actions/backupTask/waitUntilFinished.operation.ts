@@ -21,7 +21,7 @@ import {
 import type { AlibabaContext } from '../../normalize';
 import { type BackupListKind, describeBackupTasks, listBackups } from '../../transport/api';
 import type { AlibabaRedisClient } from '../../transport/client';
-import { createClient, instanceKind, itemContext } from '../shared';
+import { createClient, instanceKind, itemContext, optionsCollection } from '../shared';
 
 const show = { resource: ['backupTask'], operation: ['waitUntilFinished'] };
 
@@ -53,54 +53,46 @@ export const description: INodeProperties[] = [
 		placeholder: 'e.g. 1162****',
 		description: 'The ID returned by Backup → Create (taskId)',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Backoff',
-				name: 'backoff',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to lengthen the interval between checks (with jitter) up to Max Poll Interval',
-			},
-			{
-				displayName: 'Include Backup',
-				name: 'includeBackup',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to look up the finished backup and add it to the output as "backup"',
-			},
-			{
-				displayName: 'Max Poll Interval (Seconds)',
-				name: 'maxPollIntervalSeconds',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 0.1, numberPrecision: 1 },
-			},
-			{
-				displayName: 'Max Wait Time (Minutes)',
-				name: 'maxWaitMinutes',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 0.01, numberPrecision: 2 },
-				description: 'Fail when the task has not finished after this long',
-			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollIntervalSeconds',
-				type: 'number',
-				default: 10,
-				typeOptions: { minValue: 0.1, numberPrecision: 1 },
-				description: 'Time between the first checks',
-			},
-		],
-	},
+	optionsCollection(show, [
+		{
+			displayName: 'Backoff',
+			name: 'backoff',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to lengthen the interval between checks (with jitter) up to Max Poll Interval',
+		},
+		{
+			displayName: 'Include Backup',
+			name: 'includeBackup',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to look up the finished backup and add it to the output as "backup"',
+		},
+		{
+			displayName: 'Max Poll Interval (Seconds)',
+			name: 'maxPollIntervalSeconds',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		},
+		{
+			displayName: 'Max Wait Time (Minutes)',
+			name: 'maxWaitMinutes',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 0.01, numberPrecision: 2 },
+			description: 'Fail when the task has not finished after this long',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollIntervalSeconds',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 0.1, numberPrecision: 1 },
+			description: 'Time between the first checks',
+		},
+	]),
 ];
 
 interface WaitState {
