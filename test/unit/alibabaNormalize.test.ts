@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { BACKUP_MODES, BACKUP_STATUSES } from '../../nodes/common/model';
 import {
@@ -91,9 +92,12 @@ const BACKUP_TASKS_SAMPLE = `{
 type Raw = Record<string, unknown>;
 const parse = (json: string) => JSON.parse(json) as Raw;
 
-/** The JSON sample of a seed page (between "JSONformat" and "Error codes"), when the seed folder is present. */
+/**
+ * The JSON sample of a seed page (between "JSONformat" and "Error codes"), when the team's shared/ folder is checked
+ * out beside this repository (as in CI).
+ */
 function seedSample(file: string): Raw | undefined {
-	const path = `/work/shared/seeds/${file}`;
+	const path = join(__dirname, '..', '..', '..', 'shared', 'seeds', file);
 	if (!existsSync(path)) return undefined;
 	const text = readFileSync(path, 'utf8');
 	const start = text.indexOf('{', text.indexOf('JSONformat'));
