@@ -9,7 +9,7 @@
 // 2. `npm run build`, `npm pack`, and the tarball unpacked into <fresh user folder>/.n8n/nodes/node_modules/<name>,
 //    the way n8n's own community-package installer does it.
 // 3. `n8n export:nodes` with debug logs: the package must load with every node and credential of its package.json.
-// 4. The emulator (scripts/n8n/emulator.ts: emulator/ plus one recently failed backup) on a free port; the emulator
+// 4. The emulator (emulator/cli.ts, its demo seed) on a free port; the emulator
 //    credential imported (id alibaba-emulator, as in the examples); every examples/*.json imported and run with
 //    `n8n execute --id`; the items checked; every binary read back from n8n's filesystem store and compared (size,
 //    SHA-256) with the bytes the emulator serves at the item's URL; files written by Read/Write Files nodes too.
@@ -69,7 +69,7 @@ const EXPECTED = {
 		binaryFrom: 'Download Backup',
 	},
 	'alibaba-failed-backups-to-slack.workflow.json': {
-		// scripts/n8n/emulator.ts seeds a backup that failed two hours ago; the demo seed's failures are days old.
+		// The emulator's demo seed has a backup that failed within the last day.
 		mustRun: ['Every Hour', 'Failed Backups of the Last Day', 'Post to Slack'],
 		more: (results) => {
 			const listed = results['Failed Backups of the Last Day']?.items ?? [];
@@ -352,7 +352,7 @@ async function startEmulator() {
 		});
 		const child = startChild(
 			process.execPath,
-			[tsNode, '--transpile-only', '--prefer-ts-exts', '-P', 'tsconfig.test.json', 'scripts/n8n/emulator.ts', '--host', '127.0.0.1', '--port', String(port), '--step-ms', String(EMULATOR_STEP_MS)],
+			[tsNode, '--transpile-only', '--prefer-ts-exts', '-P', 'tsconfig.test.json', 'emulator/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--step-ms', String(EMULATOR_STEP_MS)],
 			{
 				cwd: ROOT,
 				env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' },

@@ -334,7 +334,8 @@ export class AlibabaStore {
 				startMs: Math.floor(now - 10 * day + (i * 10 * day) / 45 + 60000),
 				durationMs: 40000 + ((i * 7919) % 120) * 1000,
 				sizeBytes: 65536 + ((i * 104729) % 2000000),
-				status: i === 13 || i === 31 ? 'Failed' : 'Success',
+				// One failure days ago, one in the last day (so an hourly "failed in the last day" workflow finds one).
+				status: i === 13 || i === 44 ? 'Failed' : 'Success',
 				mode: i % 7 === 3 ? 'Manual' : 'Automated',
 			});
 		}
