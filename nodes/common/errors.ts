@@ -16,8 +16,12 @@ export type CloudErrorKind =
 	| 'notFound'
 	/** The cloud rejected the parameters or the request as such. */
 	| 'client'
-	/** The answer could not be read (not JSON, unexpected shape). */
-	| 'malformed';
+	/** The answer could not be read (not JSON, unexpected shape, a record without its ID). */
+	| 'malformed'
+	/** The bytes received are not the bytes the cloud described (length or checksum differ). */
+	| 'integrity'
+	/** The execution was cancelled while the call was under way or waiting to be retried. */
+	| 'cancelled';
 
 export interface CloudErrorDetails {
 	provider: string;

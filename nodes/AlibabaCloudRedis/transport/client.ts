@@ -76,6 +76,9 @@ const KIND_HINTS: Record<CloudErrorKind, string> = {
 	client: 'Check the parameters of this operation.',
 	malformed:
 		'The endpoint did not answer like Alibaba Cloud; check the endpoint URL in the credential.',
+	integrity:
+		'The file received differs from what Alibaba Cloud reported; nothing was stored. Run the download again.',
+	cancelled: 'The execution was cancelled.',
 };
 
 export function describeKind(kind: CloudErrorKind): string {
