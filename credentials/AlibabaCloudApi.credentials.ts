@@ -8,11 +8,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { AlibabaCredentialError } from '../nodes/AlibabaCloudRedis/transport/credentialError';
-import {
-	R_KVSTORE_CENTRAL_HOST,
-	R_KVSTORE_ENDPOINT_MAP,
-} from '../nodes/AlibabaCloudRedis/transport/endpoints';
+import { CredentialConfigError, headerValue, normalizeEndpoint } from '../nodes/common/credentials';
+import { R_KVSTORE_CENTRAL_HOST, R_KVSTORE_ENDPOINT_MAP } from '../nodes/signing/alibabaEndpoints';
 import { acsDate, signAcs3 } from '../nodes/signing/alibabaAcs3';
 
 export const ALIBABA_DEFAULT_ENDPOINT = `https://${R_KVSTORE_CENTRAL_HOST}`;
@@ -27,41 +24,9 @@ export function alibabaRegionalEndpoint(regionId?: string): string {
 	return `https://${host}`;
 }
 
-/** Why an Endpoint cannot be used as a base URL, or undefined when it can. */
-function endpointProblem(text: string, url: URL | undefined): string | undefined {
-	if (!text) return 'it is empty';
-	if (!url) return 'it is not a URL';
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return `only http and https are supported, not ${url.protocol.replace(/:$/, '')}`;
-	}
-	if (!url.hostname) return 'it has no host name';
-	if (url.search || url.hash) return 'it may not have a query string or fragment';
-	if (url.username || url.password) return 'it may not contain a user name or password';
-	return undefined;
-}
-
-/**
- * An Endpoint as typed in the credential, made a base URL: `https://` is added when no scheme is given
- * (`r-kvstore.cn-shanghai.aliyuncs.com`), a path is kept (`https://proxy.example.com/aliyun/`: requests go to
- * `/aliyun/` and are signed with it), trailing slashes are dropped. Anything that cannot be an HTTP(S) base URL
- * (another scheme, no host, a query string, user info) is refused with an AlibabaCredentialError: nothing is sent.
- */
+/** The credential's Endpoint (or a test request's base URL) made a base URL; see common/credentials.ts. */
 export function normalizeAlibabaEndpoint(value: string): string {
-	const text = value.trim();
-	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-	let url: URL | undefined;
-	try {
-		url = new URL(withScheme);
-	} catch {
-		url = undefined;
-	}
-	const problem = endpointProblem(text, url);
-	if (problem || !url) {
-		throw new AlibabaCredentialError(
-			`The Endpoint "${text}" of the Alibaba Cloud credential is not valid: ${problem ?? 'it is not a URL'}. Use a URL such as https://r-kvstore.aliyuncs.com, or leave it empty`,
-		);
-	}
-	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+	return normalizeEndpoint(value, 'Alibaba Cloud', ALIBABA_DEFAULT_ENDPOINT);
 }
 
 /**
@@ -85,13 +50,6 @@ function stringParams(qs: IHttpRequestOptions['qs']): Record<string, string> {
 	return out;
 }
 
-function headerValue(headers: IHttpRequestOptions['headers'], name: string): string | undefined {
-	for (const [key, value] of Object.entries(headers ?? {})) {
-		if (key.toLowerCase() === name && value !== undefined && value !== null) return String(value);
-	}
-	return undefined;
-}
-
 /**
  * Signs one R-KVStore call (method V3, ACS3-HMAC-SHA256). The node names the action and version in the
  * `x-acs-action` / `x-acs-version` headers and the parameters in `qs`; the signed query string is put into the URL
@@ -106,7 +64,7 @@ export async function signAlibabaRequest(
 	const action = headerValue(requestOptions.headers, 'x-acs-action');
 	const version = headerValue(requestOptions.headers, 'x-acs-version');
 	if (!action || !version) {
-		throw new AlibabaCredentialError(
+		throw new CredentialConfigError(
 			'An Alibaba Cloud request needs the x-acs-action and x-acs-version headers',
 		);
 	}
@@ -122,7 +80,7 @@ export async function signAlibabaRequest(
 		url = undefined;
 	}
 	if (!url) {
-		throw new AlibabaCredentialError(
+		throw new CredentialConfigError(
 			`Cannot build an Alibaba Cloud request URL from "${base}" and "${requestOptions.url}"`,
 		);
 	}

@@ -6,16 +6,12 @@ import {
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import * as createBackup from './actions/backup/create.operation';
-import * as downloadBackup from './actions/backup/download.operation';
-import * as getBackup from './actions/backup/get.operation';
-import * as getDownloadUrl from './actions/backup/getDownloadUrl.operation';
-import * as listBackups from './actions/backup/list.operation';
-import * as getTask from './actions/backupTask/get.operation';
-import * as waitForTask from './actions/backupTask/waitUntilFinished.operation';
-import { router } from './actions/router';
+import { runOperation, selectOperation } from '../common/n8n';
+import * as backup from './actions/backup/Backup.resource';
+import * as backupTask from './actions/backupTask/BackupTask.resource';
 import { instanceProperty, instanceTypeProperty, regionProperty } from './actions/shared';
 import { searchInstances } from './methods/listSearch';
+import { describeKind } from './transport/client';
 
 export class AlibabaCloudRedis implements INodeType {
 	description: INodeTypeDescription = {
@@ -47,68 +43,6 @@ export class AlibabaCloudRedis implements INodeType {
 					{ name: 'Backup Task', value: 'backupTask' },
 				],
 			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['backup'] } },
-				default: 'list',
-				options: [
-					{
-						name: 'Create',
-						value: 'create',
-						action: 'Create a backup',
-						description: 'Start a manual backup and output its backup job ID',
-					},
-					{
-						name: 'Download',
-						value: 'download',
-						action: 'Download a backup',
-						description: 'Download the backup file(s) as binary data',
-					},
-					{
-						name: 'Get',
-						value: 'get',
-						action: 'Get a backup',
-						description: 'Get one backup or cluster backup set by ID',
-					},
-					{
-						name: 'Get Download URL',
-						value: 'getDownloadUrl',
-						action: 'Get download URL of a backup',
-						description: 'Get the public and internal URL of every file of a backup',
-					},
-					{
-						name: 'List',
-						value: 'list',
-						action: 'List backups',
-						description: 'List the backups of an instance in a time range',
-					},
-				],
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['backupTask'] } },
-				default: 'get',
-				options: [
-					{
-						name: 'Get',
-						value: 'get',
-						action: 'Get backup tasks',
-						description: 'Get the state of backup tasks of an instance',
-					},
-					{
-						name: 'Wait Until Finished',
-						value: 'waitUntilFinished',
-						action: 'Wait until a backup task is finished',
-						description: 'Poll a backup task until it is finished, fails or the time limit passes',
-					},
-				],
-			},
 			{ ...instanceProperty },
 			{ ...regionProperty },
 			// Instance Type matters to the backup operations that read backups and to Wait Until Finished (which looks
@@ -126,19 +60,16 @@ export class AlibabaCloudRedis implements INodeType {
 					show: { resource: ['backupTask'], operation: ['waitUntilFinished'] },
 				},
 			},
-			...listBackups.description,
-			...getBackup.description,
-			...createBackup.description,
-			...getDownloadUrl.description,
-			...downloadBackup.description,
-			...getTask.description,
-			...waitForTask.description,
+			...backup.description,
+			...backupTask.description,
 		],
 	};
 
 	methods = { listSearch: { searchInstances } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		return await runOperation(this, selectOperation(this, { backup, backupTask }), {
+			describeKind,
+		});
 	}
 }

@@ -14,6 +14,7 @@ import {
 	parsePercent,
 	sumSizes,
 } from '../common/model';
+import { MalformedAnswerError } from '../common/errors';
 import { parseProviderTime, parseUnixSeconds, UTC } from '../common/time';
 
 type Raw = Record<string, unknown>;
@@ -77,7 +78,7 @@ export function alibabaTime(value: unknown): string | null {
 	return parseProviderTime(value, UTC);
 }
 
-/** OSS presigned URLs carry `Expires` (UNIX seconds); that is when the URL stops working. */
+/** OSS presigned URLs carry `Expires` (UNIX seconds); that is when the URL stops working. Unreadable: unknown. */
 export function urlExpiry(url: string | null): string | null {
 	if (!url) return null;
 	try {
@@ -85,6 +86,17 @@ export function urlExpiry(url: string | null): string | null {
 	} catch {
 		return null;
 	}
+}
+
+/** An ID field that must be there: a record without its ID cannot be told apart, so the answer is malformed. */
+function requireId(value: unknown, field: string): string {
+	const id = text(value);
+	if (id === null) {
+		throw new MalformedAnswerError(
+			`a record has no ${field}${value === undefined ? '' : ` (${JSON.stringify(value)})`}`,
+		);
+	}
+	return id;
 }
 
 function expiryOf(...urls: Array<string | null>): string | null {
@@ -106,7 +118,7 @@ export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Back
 	const internalDownloadUrl = text(raw.BackupIntranetDownloadURL);
 	const status = lookup(STANDARD_BACKUP_STATUS, raw.BackupStatus, 'unknown');
 	const sizeBytes = parseByteCount(raw.BackupSize);
-	const backupId = text(raw.BackupId) ?? '';
+	const backupId = requireId(raw.BackupId, 'BackupId');
 	const file: BackupFile = {
 		name:
 			fileNameFromUrl(downloadUrl) ??
@@ -144,7 +156,9 @@ export function normalizeStandardBackup(raw: Raw, context: AlibabaContext): Back
 
 /** One DescribeClusterBackupList record: a backup set with one file per shard. */
 export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Backup {
-	const shards = Array.isArray(raw.Backups) ? (raw.Backups as Raw[]) : [];
+	const backupId = requireId(raw.ClusterBackupId, 'ClusterBackupId');
+	const shards =
+		raw.Backups === undefined || raw.Backups === null ? [] : listOf(raw.Backups, 'Backup');
 	const files: BackupFile[] = shards.map((shard, index) => {
 		const downloadUrl = text(shard.BackupDownloadURL);
 		const internalDownloadUrl = text(shard.BackupIntranetDownloadURL);
@@ -166,13 +180,17 @@ export function normalizeClusterBackupSet(raw: Raw, context: AlibabaContext): Ba
 			expiresAt: expiryOf(downloadUrl, internalDownloadUrl),
 		};
 	});
+	// Alibaba can report a set OK while one shard's own status is ERROR: such a set cannot be restored.
+	const reported = lookup(CLUSTER_SET_STATUS, raw.ClusterBackupStatus, 'unknown');
+	const shardFailed = files.some((file) => file.status === 'failed');
+	const setStatus = reported === 'succeeded' && shardFailed ? 'failed' : reported;
 	return {
 		kind: 'backup',
 		provider: 'alibaba',
 		region: context.region,
 		instanceId: context.instanceId,
-		backupId: text(raw.ClusterBackupId) ?? '',
-		status: lookup(CLUSTER_SET_STATUS, raw.ClusterBackupStatus, 'unknown'),
+		backupId,
+		status: setStatus,
 		providerStatus: text(raw.ClusterBackupStatus),
 		mode: lookup(BACKUP_MODE, raw.ClusterBackupMode, 'unknown'),
 		providerMode: text(raw.ClusterBackupMode),
@@ -199,7 +217,7 @@ export function normalizeBackupTask(raw: Raw, context: AlibabaContext): BackupTa
 		provider: 'alibaba',
 		region: context.region,
 		instanceId: text(raw.InstanceId) ?? context.instanceId,
-		taskId: text(raw.BackupJobID) ?? '',
+		taskId: requireId(raw.BackupJobID, 'BackupJobID'),
 		status: lookup(TASK_STATUS, raw.BackupProgressStatus, 'unknown'),
 		providerStatus: text(raw.BackupProgressStatus),
 		progressPercent: parsePercent(raw.Process),
@@ -218,7 +236,8 @@ export function normalizeCreatedTask(raw: Raw, context: AlibabaContext): BackupT
 		provider: 'alibaba',
 		region: context.region,
 		instanceId: context.instanceId,
-		taskId: text(raw.BackupJobID) ?? '',
+		// A create answered without a job ID cannot be waited for: malformed, never a success with an empty ID.
+		taskId: requireId(raw.BackupJobID, 'BackupJobID'),
 		status: 'pending',
 		providerStatus: null,
 		progressPercent: null,
@@ -230,12 +249,28 @@ export function normalizeCreatedTask(raw: Raw, context: AlibabaContext): BackupT
 	};
 }
 
-/** Alibaba wraps lists in an object named after the element (`Backups.Backup`); accept both shapes. */
+/**
+ * Alibaba wraps lists in an object named after the element (`Backups.Backup`); both shapes are accepted. A list
+ * that is neither, or an entry that is not a record (`null`, a string), makes the answer malformed.
+ */
 export function listOf(value: unknown, elementName: string): Raw[] {
-	if (Array.isArray(value)) return value as Raw[];
-	if (value && typeof value === 'object') {
-		const inner = (value as Raw)[elementName];
-		if (Array.isArray(inner)) return inner as Raw[];
+	if (value === undefined || value === null) return [];
+	let list: unknown = value;
+	if (!Array.isArray(list) && typeof list === 'object') {
+		const inner = (list as Raw)[elementName];
+		list = inner === undefined || inner === null ? [] : inner;
 	}
-	return [];
+	if (!Array.isArray(list)) {
+		throw new MalformedAnswerError(
+			`the ${elementName} list is ${JSON.stringify(value).slice(0, 80)}`,
+		);
+	}
+	list.forEach((entry: unknown, index) => {
+		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
+			throw new MalformedAnswerError(
+				`${elementName} entry ${index} is ${JSON.stringify(entry)}, not a record`,
+			);
+		}
+	});
+	return list as Raw[];
 }

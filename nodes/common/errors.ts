@@ -75,6 +75,33 @@ const NETWORK_CODES = new Set([
 	'UND_ERR_SOCKET',
 ]);
 
+/**
+ * The first of an error and its causes (n8n wraps errors in `cause` or `error`) that matches; undefined when none.
+ */
+export function findInCauses(
+	error: unknown,
+	matches: (candidate: object) => boolean,
+): object | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		if (matches(current)) return current;
+		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
+	}
+	return undefined;
+}
+
+/**
+ * A provider answer that cannot be read as documented (a list entry that is not a record, a record without its
+ * ID, a time that is not a time). Decoders throw it; the client turns it into a 'malformed' CloudApiError that
+ * names the action, retried only where the call is idempotent.
+ */
+export class MalformedAnswerError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'MalformedAnswerError';
+	}
+}
+
 export function networkErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
@@ -102,4 +129,31 @@ export function rootCauseMessage(error: unknown): string {
 		current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
 	}
 	return found ?? String(error);
+}
+
+/**
+ * Reads an answer with `decode`; a MalformedAnswerError becomes a 'malformed' CloudApiError naming the cloud and
+ * the action (so the retry rules apply to it), any other error passes unchanged.
+ */
+export function decodeAnswer<B, T>(
+	where: { provider: string; label: string; action: string; requestId?: string },
+	body: B,
+	decode: (body: B) => T,
+): T {
+	let failure: unknown;
+	try {
+		return decode(body);
+	} catch (error) {
+		failure = error;
+	}
+	if (!(failure instanceof MalformedAnswerError)) throw failure;
+	throw new CloudApiError(
+		`${where.label} answered ${where.action} with a malformed answer: ${failure.message}`,
+		{
+			provider: where.provider,
+			kind: 'malformed',
+			action: where.action,
+			requestId: where.requestId,
+		},
+	);
 }

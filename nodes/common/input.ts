@@ -23,8 +23,7 @@ export function requireText(
 	pattern?: RegExp,
 	example?: string,
 ): string {
-	const textValue =
-		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const textValue = textOf(value, parameter);
 	if (!textValue)
 		throw new InputError(
 			parameter,
@@ -41,10 +40,8 @@ export function requireText(
 	return textValue;
 }
 
-export function optionalText(value: unknown): string | undefined {
-	const textValue =
-		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-	return textValue || undefined;
+export function optionalText(value: unknown, parameter: string): string | undefined {
+	return textOf(value, parameter) || undefined;
 }
 
 export function requireOneOf<T extends string | number>(
@@ -127,4 +124,77 @@ export function timeRange(
 		);
 	}
 	return { start, end };
+}
+
+function describeType(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	if (typeof value === 'object') return 'an object';
+	return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * Text from an expression: strings and numbers only. An array, object or boolean (an expression that returned
+ * the wrong thing) is an error naming the parameter, never read as empty and replaced by a default.
+ */
+export function textOf(value: unknown, parameter: string): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	throw new InputError(
+		parameter,
+		`${parameter} must be text, not ${describeType(value)}`,
+		'Check the expression of this parameter',
+	);
+}
+
+/**
+ * A boolean parameter read as n8n's own type validation reads one (`tryToParseBoolean`): true/false in any case,
+ * 1/0 as numbers or text. Anything else ("no", "off", a list) is an error naming the parameter.
+ */
+export function booleanOf(value: unknown, parameter: string, defaultValue: boolean): boolean {
+	if (value === undefined || value === null || value === '') return defaultValue;
+	if (typeof value === 'boolean') return value;
+	const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
+	if (text === 'true' || text === 1 || text === '1') return true;
+	if (text === 'false' || text === 0 || text === '0') return false;
+	throw new InputError(
+		parameter,
+		`${parameter} must be true or false, not ${describeType(value)}`,
+		'Use true or false (or 1 / 0)',
+	);
+}
+
+/**
+ * A number parameter within [min, max]; text holding a number is accepted (expressions), anything else (a list,
+ * an object, an empty string where no default applies) is an error naming the parameter.
+ */
+export function numberOf(
+	value: unknown,
+	parameter: string,
+	{
+		min,
+		max,
+		integer = false,
+		defaultValue,
+		unit = '',
+	}: { min: number; max?: number; integer?: boolean; defaultValue?: number; unit?: string },
+): number {
+	if ((value === undefined || value === null || value === '') && defaultValue !== undefined)
+		return defaultValue;
+	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	const suffix = unit ? ` ${unit}` : '';
+	if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+		throw new InputError(
+			parameter,
+			`${parameter} must be a ${integer ? 'whole ' : ''}number, not ${describeType(value)}`,
+		);
+	}
+	if (n < min || (max !== undefined && n > max)) {
+		throw new InputError(
+			parameter,
+			`${parameter} must be ${max === undefined ? `at least ${min}${suffix}` : `between ${min} and ${max}${suffix}`}, not ${n}`,
+		);
+	}
+	return n;
 }

@@ -72,6 +72,15 @@ function waitTooLong(
 	);
 }
 
+/** The execution was cancelled while `during` was waiting to be retried. */
+export function cancelledError(during: CloudApiError): CloudApiError {
+	return new CloudApiError('The execution was cancelled', {
+		provider: during.details.provider,
+		kind: 'cancelled',
+		action: during.details.action,
+	});
+}
+
 export async function withRetry<T>(
 	call: (attempt: number) => Promise<T>,
 	context: RetryContext,
@@ -98,7 +107,12 @@ export async function withRetry<T>(
 		}
 		const delay = retryDelay(attempt, policy, random, retryAfterMs);
 		context.onRetry?.(failure, attempt, delay);
-		await context.sleep(delay, context.signal);
+		const slept = await context.sleep(delay, context.signal).then(
+			() => true,
+			() => false,
+		);
+		// n8n's sleep rejects with the cancel signal's reason, which need not be an Error: say what happened.
+		if (!slept || context.signal?.aborted) throw cancelledError(failure);
 	}
 }
 

@@ -10,8 +10,9 @@ import {
 	describeKind,
 	type SendRequest,
 } from '../../nodes/AlibabaCloudRedis/transport/client';
-import { AlibabaCredentialError } from '../../nodes/AlibabaCloudRedis/transport/credentialError';
-import { createBackup } from '../../nodes/AlibabaCloudRedis/transport/api';
+import { CredentialConfigError } from '../../nodes/common/credentials';
+import { AlibabaProvider } from '../../nodes/AlibabaCloudRedis/transport/provider';
+import { listOf } from '../../nodes/AlibabaCloudRedis/normalize';
 
 describe('classifyAlibabaError', () => {
 	it.each([
@@ -32,7 +33,13 @@ describe('classifyAlibabaError', () => {
 		['InvalidInstanceId.NotFound', 400, 'notFound'],
 		['InvalidParameter', 400, 'client'],
 		['MissingParameter', 400, 'client'],
-		['IncorrectDBInstanceState', 403, 'auth'],
+		// Alibaba answers 403 for an instance in the wrong state too: that is about the request, not access.
+		['IncorrectDBInstanceState', 403, 'client'],
+		['Task.Conflict', 403, 'client'],
+		['Forbidden', 403, 'auth'],
+		[undefined, 403, 'auth'],
+		['Forbidden.NoPermission', 403, 'auth'],
+		['InvalidAccessKeyId.Whatever', 403, 'auth'],
 	] as const)('%s with HTTP %i -> %s', (code, status, kind) => {
 		expect(classifyAlibabaError(code, status)).toBe(kind);
 	});
@@ -103,7 +110,7 @@ function fakeSend(...script: Array<IN8nHttpFullResponse | Error>) {
 
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 100 };
 
-function client(send: SendRequest, extra: { signal?: AbortSignal } = {}) {
+function client(send: SendRequest, extra: { signal?: AbortSignal; timeoutMs?: number } = {}) {
 	const sleep = jest.fn(async () => undefined);
 	return { client: new AlibabaRedisClient({ send, sleep, retryPolicy: policy, ...extra }), sleep };
 }
@@ -322,10 +329,10 @@ describe('AlibabaRedisClient.call', () => {
 		it("a request the credential refused to build (bad Endpoint) is a 'client' error, not a maybe-run network one", async () => {
 			// As n8n delivers it: what authenticate threw, wrapped in a NodeApiError by httpRequestWithAuthentication.
 			const node: INode = { id: 'n', name: 'Alibaba', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
-			const refused = new AlibabaCredentialError('The Endpoint "ftp://x" of the Alibaba Cloud credential is not valid: only http and https are supported, not ftp');
+			const refused = new CredentialConfigError('The Endpoint "ftp://x" of the Alibaba Cloud credential is not valid: only http and https are supported, not ftp');
 			const { send } = fakeSend(new NodeApiError(node, refused as unknown as JsonObject), response(200, SUCCESS));
 			const { client: c, sleep } = client(send);
-			const error = await rejectionOf(createBackup(c, { region: 'cn-hangzhou', instanceId: 'r-1' }));
+			const error = await rejectionOf(new AlibabaProvider(c).createBackup({ region: 'cn-hangzhou', instanceId: 'r-1', variant: '' }, {}));
 			expect(error.details).toMatchObject({ provider: 'alibaba', kind: 'client', action: 'CreateBackup' });
 			expect(error.message).toBe(`CreateBackup was not sent: ${refused.message}`);
 			expect(error.message).not.toMatch(/may or may not/);
@@ -335,8 +342,8 @@ describe('AlibabaRedisClient.call', () => {
 		});
 
 		it('a credential error thrown as it is (unwrapped) is recognised too, also by its name alone', async () => {
-			const byName = Object.assign(new Error('bad endpoint'), { name: 'AlibabaCredentialError' });
-			for (const thrown of [new AlibabaCredentialError('bad endpoint'), byName]) {
+			const byName = Object.assign(new Error('bad endpoint'), { name: 'CredentialConfigError' });
+			for (const thrown of [new CredentialConfigError('bad endpoint'), byName]) {
 				const { send } = fakeSend(thrown);
 				const error = await rejectionOf(create(client(send).client));
 				expect(error.kind).toBe('client');
@@ -387,15 +394,43 @@ describe('AlibabaRedisClient.call', () => {
 		expect(error.message).toBe('No answer from Alibaba Cloud for A: Something odd');
 	});
 
-	it("lets a cancelled execution's error through untouched and does not retry", async () => {
+	it("reports a cancelled execution as 'cancelled' (whatever n8n rejected with) and does not retry", async () => {
 		const controller = new AbortController();
-		const cancelled = new Error('The execution was cancelled');
 		const send = jest.fn<Promise<IN8nHttpFullResponse>, [IHttpRequestOptions]>(async () => {
 			controller.abort();
-			throw cancelled;
+			// n8n's cancel reason need not be an Error.
+			throw 'aborted';
 		});
 		const { client: c } = client(send, { signal: controller.signal });
-		await expect(c.call('DescribeBackups', {})).rejects.toBe(cancelled);
+		const error = await rejectionOf(c.call('DescribeBackups', {}));
+		expect(error.kind).toBe('cancelled');
+		expect(error.message).toBe('The execution was cancelled');
+		expect(send).toHaveBeenCalledTimes(1);
+	});
+
+	it('passes the request timeout to n8n, so a silent server is given up on well before n8n\'s 300 s', async () => {
+		const { send } = fakeSend(response(200, SUCCESS));
+		await client(send, { timeoutMs: 7_000 }).client.call('DescribeBackups', {});
+		expect(send.mock.calls[0][0].timeout).toBe(7_000);
+	});
+
+	it("decodes inside the retry loop: a malformed answer to a read is retried, then named as malformed", async () => {
+		const { send } = fakeSend(response(200, { Backups: [null] }), response(200, { Backups: [{ BackupId: 1 }] }));
+		const { client: c, sleep } = client(send);
+		const decoded = await c.call('DescribeBackups', {}, { decode: (body) => listOf(body.Backups, 'Backup') });
+		expect(decoded).toEqual([{ BackupId: 1 }]);
+		expect(sleep).toHaveBeenCalledTimes(1);
+		const { send: always } = fakeSend(...[1, 2, 3, 4].map(() => response(200, { Backups: [null] })));
+		const error = await rejectionOf(client(always).client.call('DescribeBackups', {}, { decode: (body) => listOf(body.Backups, 'Backup') }));
+		expect(error.kind).toBe('malformed');
+		expect(error.message).toMatch(/^Alibaba Cloud answered DescribeBackups with a malformed answer: Backup entry 0 is null/);
+	});
+
+	it('a CreateBackup answer without BackupJobID is malformed and not sent again, never a task with an empty ID', async () => {
+		const { send } = fakeSend(response(200, { RequestId: 'req-1' }));
+		const error = await rejectionOf(new AlibabaProvider(client(send).client).createBackup({ region: 'cn-hangzhou', instanceId: 'r-1', variant: '' }, {}));
+		expect(error.kind).toBe('malformed');
+		expect(error.details.requestId).toBe('req-1');
 		expect(send).toHaveBeenCalledTimes(1);
 	});
 });

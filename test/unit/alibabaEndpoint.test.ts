@@ -12,8 +12,8 @@ import {
 	normalizeAlibabaEndpoint,
 	signAlibabaRequest,
 } from '../../credentials/AlibabaCloudApi.credentials';
-import { AlibabaCredentialError } from '../../nodes/AlibabaCloudRedis/transport/credentialError';
-import { R_KVSTORE_CENTRAL_HOST, R_KVSTORE_ENDPOINT_MAP } from '../../nodes/AlibabaCloudRedis/transport/endpoints';
+import { CredentialConfigError } from '../../nodes/common/credentials';
+import { R_KVSTORE_CENTRAL_HOST, R_KVSTORE_ENDPOINT_MAP } from '../../nodes/signing/alibabaEndpoints';
 import { signAcs3 } from '../../nodes/signing/alibabaAcs3';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -122,17 +122,20 @@ describe('the Endpoint override', () => {
 	});
 
 	it.each([
-		['another scheme', 'ftp://files.example.com', /only http and https/],
-		['no host', 'https://', /not a URL|no host/],
-		['a space in the host', 'http://exa mple.com', /not a URL/],
-		['a query string', 'https://example.com/?a=b', /query string/],
-		['user info', 'https://user:pw@example.com', /user name or password/],
-	])('refuses %s with an AlibabaCredentialError naming the Endpoint', async (_label, endpoint, reason) => {
+		['another scheme', 'ftp://files.example.com', 'ftp://files.example.com', /only http and https/],
+		['no host', 'https://', 'https://', /not a URL|no host/],
+		['a space in the host', 'http://exa mple.com', 'http://exa mple.com', /not a URL/],
+		// Named without the parts that may hold a secret: user info and the query string.
+		['a query string', 'https://example.com/?a=b', 'https://example.com/', /query string/],
+		['user info', 'https://user:pw@example.com', 'https://example.com', /user name or password/],
+		['user info without scheme', 'admin:hunter2@example.com/x', 'example.com/x', /user name or password/],
+	])('refuses %s with a CredentialConfigError naming the Endpoint', async (_label, endpoint, shown, reason) => {
 		const error = await signAlibabaRequest({ ...base, endpoint }, request()).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(AlibabaCredentialError);
-		expect((error as Error).name).toBe('AlibabaCredentialError');
-		expect((error as Error).message).toContain(`The Endpoint "${endpoint}" of the Alibaba Cloud credential is not valid`);
+		expect(error).toBeInstanceOf(CredentialConfigError);
+		expect((error as Error).name).toBe('CredentialConfigError');
+		expect((error as Error).message).toContain(`The Endpoint "${shown}" of the Alibaba Cloud credential is not valid`);
 		expect((error as Error).message).toMatch(reason);
+		expect((error as Error).message).not.toMatch(/pw@|hunter2|a=b/);
 	});
 
 	it("normalises the credential test's baseURL the same way", async () => {

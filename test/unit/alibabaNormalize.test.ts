@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { MalformedAnswerError } from '../../nodes/common/errors';
 import { join } from 'node:path';
 
 import { BACKUP_MODES, BACKUP_STATUSES } from '../../nodes/common/model';
@@ -396,9 +397,30 @@ describe('normalizeClusterBackupSet on the DescribeClusterBackupList sample', ()
 		]);
 	});
 
-	it('tolerates a record without Backups or an ID', () => {
-		const set = normalizeClusterBackupSet({}, context);
-		expect(set).toMatchObject({ backupId: '', files: [], sizeBytes: null, startedAt: null, finishedAt: null, status: 'unknown' });
+	it('tolerates a record without Backups', () => {
+		const set = normalizeClusterBackupSet({ ClusterBackupId: 'cb-x' }, context);
+		expect(set).toMatchObject({ backupId: 'cb-x', files: [], sizeBytes: null, startedAt: null, finishedAt: null, status: 'unknown' });
+	});
+
+	it('refuses a record without its ClusterBackupId: a set that cannot be named is a malformed answer, never an empty ID', () => {
+		expect(() => normalizeClusterBackupSet({}, context)).toThrow(MalformedAnswerError);
+		expect(() => normalizeClusterBackupSet({ ClusterBackupId: '' }, context)).toThrow(/no ClusterBackupId/);
+	});
+
+	it('a set reported OK with a shard whose own status is ERROR is failed (it cannot be restored)', () => {
+		const set = normalizeClusterBackupSet(
+			{
+				ClusterBackupId: 'cb-x',
+				ClusterBackupStatus: 'OK',
+				Backups: [
+					{ BackupId: '1', BackupStatus: 'OK', InstanceName: 'r-x-db-0' },
+					{ BackupId: '2', BackupStatus: 'ERROR', InstanceName: 'r-x-db-1' },
+				],
+			},
+			context,
+		);
+		expect(set).toMatchObject({ status: 'failed', providerStatus: 'OK' });
+		expect(set.files.map((file) => file.status)).toEqual(['succeeded', 'failed']);
 	});
 });
 
@@ -472,8 +494,9 @@ describe('normalizeBackupTask on the DescribeBackupTasks sample', () => {
 		expect(normalizeBackupTask({ ...job, StartTime: undefined }, taskContext).startedAt).toBeNull();
 	});
 
-	it('has an empty task ID rather than a made-up one when BackupJobID is missing', () => {
-		expect(normalizeBackupTask({}, taskContext)).toMatchObject({ taskId: '', instanceId: 'r-bp1zxszhcgatnx****', nodeId: null });
+	it('refuses a row without BackupJobID: a malformed answer, never a task with an empty ID', () => {
+		expect(() => normalizeBackupTask({}, taskContext)).toThrow(MalformedAnswerError);
+		expect(() => normalizeBackupTask({ BackupJobID: null }, taskContext)).toThrow(/no BackupJobID/);
 	});
 });
 
@@ -626,12 +649,20 @@ describe('listOf', () => {
 	it.each([
 		['undefined', undefined],
 		['null', null],
-		['a string', 'Backup'],
 		['the wrong element name', { KVStoreInstance: backups }],
-		['a wrapper whose element is not an array', { Backup: { BackupId: 1 } }],
 		['an empty wrapper', {}],
 	])('is empty for %s', (_label, value) => {
 		expect(listOf(value, 'Backup')).toEqual([]);
+	});
+
+	it.each([
+		['a string', 'Backup'],
+		['a wrapper whose element is not an array', { Backup: { BackupId: 1 } }],
+		['a null entry', [{ BackupId: 1 }, null]],
+		['a string entry', ['1162928001']],
+		['an array entry', [[{ BackupId: 1 }]]],
+	])('is a malformed answer for %s, never a silently shorter list', (_label, value) => {
+		expect(() => listOf(value, 'Backup')).toThrow(MalformedAnswerError);
 	});
 });
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 
-import { InputError, optionalText, requireOneOf, requirePositiveNumber, requireText, timeRange } from '../../nodes/common/input';
+import { booleanOf, InputError, numberOf, optionalText, requireOneOf, requirePositiveNumber, requireText, timeRange } from '../../nodes/common/input';
 
 /** Runs fn and returns the InputError it throws (fails the test if it throws nothing or something else). */
 function inputErrorOf(fn: () => unknown): InputError {
@@ -35,13 +35,22 @@ describe('requireText', () => {
 		['blank', '  \t '],
 		['undefined', undefined],
 		['null', null],
-		['object', { id: 'r-1' }],
-		['boolean', true],
 	])('rejects %s input, naming the parameter', (_label, value) => {
 		const error = inputErrorOf(() => requireText(value, 'Instance ID', INSTANCE_ID, 'r-bp1zxszhcgatnx'));
 		expect(error.parameter).toBe('Instance ID');
 		expect(error.message).toBe('Instance ID is empty');
 		expect(error.hint).toBe('For example: r-bp1zxszhcgatnx');
+	});
+
+	// An expression that returned the wrong type says so, rather than "is empty" (or a default taking its place).
+	it.each([
+		['an object', { id: 'r-1' }, 'an object'],
+		['a list', ['r-abc123'], 'a list'],
+		['a boolean', true, 'boolean true'],
+	])('rejects %s, naming the parameter and what it got', (_label, value, got) => {
+		const error = inputErrorOf(() => requireText(value, 'Instance ID', INSTANCE_ID, 'r-bp1zxszhcgatnx'));
+		expect(error.parameter).toBe('Instance ID');
+		expect(error.message).toBe(`Instance ID must be text, not ${got}`);
 	});
 
 	it('has no hint without an example', () => {
@@ -59,11 +68,12 @@ describe('requireText', () => {
 
 describe('optionalText', () => {
 	it('returns trimmed text, numbers as text, and undefined for nothing', () => {
-		expect(optionalText(' a ')).toBe('a');
-		expect(optionalText(5)).toBe('5');
-		expect(optionalText('   ')).toBeUndefined();
-		expect(optionalText(undefined)).toBeUndefined();
-		expect(optionalText(null)).toBeUndefined();
+		expect(optionalText(' a ', 'X')).toBe('a');
+		expect(optionalText(5, 'X')).toBe('5');
+		expect(optionalText('   ', 'X')).toBeUndefined();
+		expect(optionalText(undefined, 'X')).toBeUndefined();
+		expect(optionalText(null, 'X')).toBeUndefined();
+		expect(() => optionalText(['1'], 'Backup Job ID')).toThrow(/^Backup Job ID must be text, not a list$/);
 	});
 });
 
@@ -211,5 +221,54 @@ describe('timeRange', () => {
 		expect(inputErrorOf(() => timeRange('2026-11-20T00:00:00Z', '2026-11-19T00:00:00Z', now, 7, { names })).message).toMatch(
 			/^From \(.*\) must be before To \(/,
 		);
+	});
+});
+
+describe('booleanOf (as n8n\'s own type validation reads booleans)', () => {
+	it.each([
+		[true, true],
+		[false, false],
+		['true', true],
+		['FALSE', false],
+		[' false ', false],
+		[1, true],
+		[0, false],
+		['1', true],
+		['0', false],
+	])('reads %p as %p', (value, expected) => {
+		expect(booleanOf(value, 'Return All', !expected)).toBe(expected);
+	});
+
+	it.each([undefined, null, ''])('gives the default for %p', (value) => {
+		expect(booleanOf(value, 'Return All', true)).toBe(true);
+		expect(booleanOf(value, 'Return All', false)).toBe(false);
+	});
+
+	it.each([['no'], ['off'], ['yes'], [2], [['false']], [{}]])('refuses %p, naming the parameter', (value) => {
+		const error = inputErrorOf(() => booleanOf(value, 'Include Backup', true));
+		expect(error.parameter).toBe('Include Backup');
+		expect(error.message).toMatch(/^Include Backup must be true or false, not /);
+	});
+});
+
+describe('numberOf', () => {
+	it('reads numbers and numeric text within the bounds; the default only for nothing', () => {
+		expect(numberOf(5, 'X', { min: 1 })).toBe(5);
+		expect(numberOf(' 7 ', 'X', { min: 1 })).toBe(7);
+		expect(numberOf(undefined, 'X', { min: 1, defaultValue: 3 })).toBe(3);
+		expect(numberOf('', 'X', { min: 1, defaultValue: 3 })).toBe(3);
+	});
+
+	it.each([
+		['a list (Number([]) would be 0: no limit)', [], /must be a whole number, not a list/],
+		['an object', {}, /must be a whole number, not an object/],
+		['text', 'ten', /must be a whole number, not string "ten"/],
+		['below the minimum', 6, /must be between 7 and 730 days, not 6/],
+		['above the maximum', 731, /must be between 7 and 730 days, not 731/],
+		['a fraction where whole days are wanted', 7.5, /must be a whole number/],
+	])('refuses %s', (_label, value, message) => {
+		const error = inputErrorOf(() => numberOf(value, 'Retention Period (Days)', { min: 7, max: 730, integer: true, unit: 'days' }));
+		expect(error.parameter).toBe('Retention Period (Days)');
+		expect(error.message).toMatch(message);
 	});
 });

@@ -118,14 +118,18 @@ describe('withRetry', () => {
 		expect(ctx.sleep).not.toHaveBeenCalled();
 	});
 
-	it('passes the signal to sleep and lets a rejecting sleep end the retries', async () => {
+	it('passes the signal to sleep; a sleep ended by cancelling ends the retries as "cancelled", whatever it rejected with', async () => {
 		const controller = new AbortController();
-		const cancelled = new Error('cancelled');
 		const sleep = jest.fn(async () => {
-			throw cancelled;
+			controller.abort();
+			// n8n's sleep rejects with the signal's reason, which need not be an Error.
+			throw 'aborted';
 		});
 		const call = failing(cloudError('throttled'));
-		await expect(withRetry(call, context({ signal: controller.signal, sleep }))).rejects.toBe(cancelled);
+		const error = await withRetry(call, context({ signal: controller.signal, sleep })).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(CloudApiError);
+		expect((error as CloudApiError).kind).toBe('cancelled');
+		expect((error as CloudApiError).message).toBe('The execution was cancelled');
 		expect(sleep).toHaveBeenCalledWith(expect.any(Number), controller.signal);
 		expect(call).toHaveBeenCalledTimes(1);
 	});

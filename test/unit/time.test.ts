@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { MalformedAnswerError } from '../../nodes/common/errors';
 
 import {
 	CHINA_STANDARD_TIME,
@@ -98,6 +99,12 @@ describe('parseProviderTime', () => {
 		['blank', '   '],
 		['null', null],
 		['undefined', undefined],
+	])('returns null (not set) for %s', (_label, input) => {
+		expect(parseProviderTime(input, UTC)).toBeNull();
+	});
+
+	// A value that is there but is not a time as documented is a malformed answer, never null and never a guess.
+	it.each([
 		['boolean', true],
 		['object', { time: '2024-01-10T17:21:25Z' }],
 		['garbage', 'yesterday'],
@@ -111,12 +118,15 @@ describe('parseProviderTime', () => {
 		['NaN', NaN],
 		['Infinity', Infinity],
 		['a time followed by junk', '2024-01-10T17:21:25Zjunk'],
-	])('returns null for %s', (_label, input) => {
-		expect(parseProviderTime(input, UTC)).toBeNull();
+		['epoch milliseconds as a number (year 55996 if read as seconds)', 1704900000000],
+		['epoch milliseconds as text', '1704900000000'],
+		['a year before 2000', '1999-12-31T23:59:59Z'],
+	])('is a malformed answer for %s', (_label, input) => {
+		expect(() => parseProviderTime(input, UTC)).toThrow(MalformedAnswerError);
 	});
 
-	it('returns null when the zone it must use is not a zone', () => {
-		expect(parseProviderTime('2017-02-08 16:46:34', 'Not/AZone')).toBeNull();
+	it('refuses a zone that is not a zone instead of inventing a time', () => {
+		expect(() => parseProviderTime('2017-02-08 16:46:34', 'Not/AZone')).toThrow(MalformedAnswerError);
 	});
 });
 
@@ -126,10 +136,14 @@ describe('parseUnixSeconds', () => {
 		expect(parseUnixSeconds('1704900000')).toBe('2024-01-10T15:20:00Z');
 	});
 
-	it.each([['0', '0'], ['zero', 0], ['negative', -1], ['empty', ''], ['words', 'soon'], ['decimal string', '1.5'], ['null', null], ['NaN', NaN]])(
-		'returns null for %s',
+	it.each([['0', '0'], ['zero', 0], ['negative', -1], ['empty', ''], ['null', null]])('returns null (not set) for %s', (_label, input) => {
+		expect(parseUnixSeconds(input)).toBeNull();
+	});
+
+	it.each([['words', 'soon'], ['decimal string', '1.5'], ['NaN', NaN], ['milliseconds', 1704900000000], ['milliseconds as text', '1704900000000']])(
+		'is a malformed answer for %s',
 		(_label, input) => {
-			expect(parseUnixSeconds(input)).toBeNull();
+			expect(() => parseUnixSeconds(input)).toThrow(MalformedAnswerError);
 		},
 	);
 });

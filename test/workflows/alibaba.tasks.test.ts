@@ -22,7 +22,7 @@ import {
 
 const STEP_MS = 150;
 /** Fast polling for a task whose states last STEP_MS. */
-const FAST_POLL = { pollIntervalSeconds: 0.1, maxPollIntervalSeconds: 0.3 };
+const FAST_POLL = { pollIntervalSeconds: 1, maxPollIntervalSeconds: 1 };
 
 const create = (instanceId = STANDARD_ID): INodeParameters => ({
 	resource: 'backup',
@@ -311,7 +311,7 @@ describe('Backup Task → Wait Until Finished', () => {
 		const mark = markRequests(emulator);
 		const pending = runAlibabaNode(
 			emulator,
-			waitFor(String(task.jobId), { options: { pollIntervalSeconds: 0.2, maxPollIntervalSeconds: 5 } }),
+			waitFor(String(task.jobId), { options: { pollIntervalSeconds: 1, maxPollIntervalSeconds: 5 } }),
 			{ signal: controller.signal },
 		);
 		// Abort once the wait has really started (a couple of checks went out).

@@ -17,7 +17,7 @@ import {
 } from './alibabaFixture';
 
 const STEP_MS = 150;
-const FAST_POLL = { pollIntervalSeconds: 0.1, maxPollIntervalSeconds: 0.3, maxWaitMinutes: 0.5 };
+const FAST_POLL = { pollIntervalSeconds: 1, maxPollIntervalSeconds: 1, maxWaitMinutes: 0.5 };
 
 const waitFor = (taskId: string, instanceId: string, extra: INodeParameters = {}): INodeParameters => ({
 	resource: 'backupTask',
@@ -30,8 +30,8 @@ const waitFor = (taskId: string, instanceId: string, extra: INodeParameters = {}
 });
 
 describe('Wait Until Finished on a cluster whose data nodes finish one after another', () => {
-	// Node 1's part of every cluster job runs 4 steps behind node 0's.
-	const emulator = useEmulator({ alibabaSettings: { taskStepMs: STEP_MS, clusterShardLagMs: 4 * STEP_MS } });
+	// Node 1's part of every cluster job runs 16 steps (2.4 s, over two poll intervals) behind node 0's.
+	const emulator = useEmulator({ alibabaSettings: { taskStepMs: STEP_MS, clusterShardLagMs: 16 * STEP_MS } });
 
 	it('waits for every node, and outputs the finished backup set, not a running one', async () => {
 		const task = emulator.alibaba.startBackupTask({ instanceId: CLUSTER_ID });

@@ -1,6 +1,6 @@
 /**
- * What every Alibaba operation needs: the client bound to this execution, the region and instance of an item,
- * and the parameters several operations share.
+ * What every Alibaba operation needs: the provider bound to this execution, the item's instance, and the
+ * parameters only Alibaba has. The operations themselves are shared (common/operations.ts).
  */
 import {
 	type IExecuteFunctions,
@@ -9,31 +9,40 @@ import {
 	sleep,
 } from 'n8n-workflow';
 
-import { requireOneOf, requireText } from '../../common/input';
-import type { AlibabaContext } from '../normalize';
-import { BACKUP_PAGE_SIZES, type BackupListKind } from '../transport/api';
+import { requireOneOf, requireText, textOf } from '../../common/input';
+import type { CloudNode } from '../../common/operations';
+import { searchDaysOption } from '../../common/parameters';
+import type { InstanceRef } from '../../common/provider';
 import { ALIBABA_CREDENTIAL_TYPE, AlibabaRedisClient } from '../transport/client';
+import { AlibabaProvider, BACKUP_PAGE_SIZES, type BackupListKind } from '../transport/provider';
 
 /** Alibaba instance IDs: "r-" then lower-case letters and digits (Tair and Redis alike). */
 export const INSTANCE_ID_PATTERN = /^r-[a-z0-9]{4,40}$/;
 export const INSTANCE_ID_EXAMPLE = 'r-bp1zxszhcgatnx1234';
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-export function createClient(
+/** Alibaba keeps backups for at most this long. */
+export const MAX_SEARCH_DAYS = 730;
+
+export function createProvider(
 	context: IExecuteFunctions | ILoadOptionsFunctions,
-): AlibabaRedisClient {
+	timeoutMs?: number,
+): AlibabaProvider {
 	const signal =
 		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	return new AlibabaRedisClient({
-		send: async (options) =>
-			await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				ALIBABA_CREDENTIAL_TYPE,
-				options,
-			),
-		sleep,
-		signal,
-	});
+	return new AlibabaProvider(
+		new AlibabaRedisClient({
+			send: async (options) =>
+				await context.helpers.httpRequestWithAuthentication.call(
+					context,
+					ALIBABA_CREDENTIAL_TYPE,
+					options,
+				),
+			sleep,
+			signal,
+			timeoutMs,
+		}),
+	);
 }
 
 /** The node's Region parameter, else the credential's default region. */
@@ -41,7 +50,7 @@ export async function resolveRegion(
 	context: IExecuteFunctions | ILoadOptionsFunctions,
 	nodeRegion: unknown,
 ): Promise<string> {
-	const explicit = typeof nodeRegion === 'string' ? nodeRegion.trim() : '';
+	const explicit = textOf(nodeRegion, 'Region');
 	if (explicit) return requireText(explicit, 'Region', REGION_PATTERN, 'cn-hangzhou');
 	const credentials = await context.getCredentials(ALIBABA_CREDENTIAL_TYPE);
 	return requireText(
@@ -52,51 +61,60 @@ export async function resolveRegion(
 	);
 }
 
-export async function itemContext(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<AlibabaContext> {
-	const instanceId = requireText(
-		this.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
-		'Instance',
-		INSTANCE_ID_PATTERN,
-		INSTANCE_ID_EXAMPLE,
-	);
-	const region = await resolveRegion(this, this.getNodeParameter('region', itemIndex, ''));
-	return { region, instanceId };
-}
-
-export function instanceKind(this: IExecuteFunctions, itemIndex: number): BackupListKind {
+/** Instance Type is shown only where backups are read; elsewhere it does not matter. */
+function variantOf(context: IExecuteFunctions, itemIndex: number): BackupListKind {
 	return requireOneOf<BackupListKind>(
-		this.getNodeParameter('instanceType', itemIndex),
+		context.getNodeParameter('instanceType', itemIndex, 'standard'),
 		['standard', 'cluster'],
 		'Instance Type',
 	);
 }
 
-export function pageSizeOf(value: unknown): number {
-	return requireOneOf(
-		value === undefined || value === '' ? 30 : Number(value),
-		BACKUP_PAGE_SIZES,
-		'Page Size',
+export async function instanceOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): Promise<InstanceRef> {
+	const instanceId = requireText(
+		context.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
+		'Instance',
+		INSTANCE_ID_PATTERN,
+		INSTANCE_ID_EXAMPLE,
 	);
+	const variant = variantOf(context, itemIndex);
+	const region = await resolveRegion(context, context.getNodeParameter('region', itemIndex, ''));
+	return { region, instanceId, variant };
 }
 
-/** The "Options" collection of one operation. */
-export function optionsCollection(
-	show: Record<string, string[]>,
-	options: INodeProperties[],
-): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options,
-	};
-}
+const BACKUP_ID_PATTERNS: Record<BackupListKind, { pattern: RegExp; example: string }> = {
+	standard: { pattern: /^\d{1,20}$/, example: '11611111 (a number)' },
+	cluster: { pattern: /^cb-[a-z0-9]{4,40}$/, example: 'cb-hyxdof5x9kqbtust' },
+};
+
+/** One job ID, or several separated by commas (older cluster instances answer CreateBackup with "id1,id2"). */
+const JOB_IDS_PATTERN = /^\d{1,20}(\s*,\s*\d{1,20})*$/;
+export const TASK_ID_PATTERN = /^\d{1,20}$/;
+
+export const alibabaNode: CloudNode = {
+	provider: (context, requestTimeoutMs) => createProvider(context, requestTimeoutMs),
+	instanceOf,
+	backupIdOf: (value, instance) => {
+		const { pattern, example } = BACKUP_ID_PATTERNS[instance.variant as BackupListKind];
+		return requireText(value, 'Backup ID', pattern, example);
+	},
+	jobIdsOf: (value) =>
+		requireText(
+			value,
+			'Backup Job ID',
+			JOB_IDS_PATTERN,
+			'11620000 (a number, or several separated by commas)',
+		)
+			.split(',')
+			.map((id) => id.trim()),
+	pageSizes: BACKUP_PAGE_SIZES,
+	maxSearchDays: MAX_SEARCH_DAYS,
+	// CreateBackup's BackupRetentionPeriod: 7 to 730 days.
+	retentionDays: { min: 7, max: 730 },
+};
 
 export const regionProperty: INodeProperties = {
 	displayName: 'Region',
@@ -170,11 +188,4 @@ export const backupIdProperty: INodeProperties = {
 		'A backup ID (standard instances, a number) or a backup set ID (cluster instances, cb-…)',
 };
 
-export const searchDaysProperty: INodeProperties = {
-	displayName: 'Search Back (Days)',
-	name: 'searchDays',
-	type: 'number',
-	default: 730,
-	typeOptions: { minValue: 1, maxValue: 730 },
-	description: 'How far back to look for the backup; Alibaba keeps backups for at most 730 days',
-};
+export const searchDaysProperty = searchDaysOption(MAX_SEARCH_DAYS, 'Alibaba');

@@ -1,32 +1,25 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { resolveRegion, createClient } from '../actions/shared';
-import { INSTANCE_PAGE_SIZE, searchInstances as describeInstances } from '../transport/api';
+import { createProvider, resolveRegion } from '../actions/shared';
 
-/** The instance picker: DescribeInstances in the node's region, filtered by ID or name, page by page. */
+/** The instance picker: the cloud's instances in the node's region, filtered by ID or name, page by page. */
 export async function searchInstances(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const region = await resolveRegion(this, this.getCurrentNodeParameter('region'));
-	const pageNumber = paginationToken ? Number(paginationToken) : 1;
-	const { instances, total } = await describeInstances(
-		createClient(this),
+	const page = await createProvider(this).searchInstances(
 		region,
 		filter?.trim() || undefined,
-		pageNumber,
+		paginationToken,
 	);
-	const more =
-		total !== null
-			? pageNumber * INSTANCE_PAGE_SIZE < total
-			: instances.length === INSTANCE_PAGE_SIZE;
 	return {
-		results: instances.map((instance) => ({
-			name: `${instance.name} (${instance.instanceId}${instance.architecture ? `, ${instance.architecture}` : ''})`,
+		results: page.instances.map((instance) => ({
+			name: instance.label,
 			value: instance.instanceId,
-			url: `https://kvstore.console.aliyun.com/Redis/instance/${region}/${instance.instanceId}`,
+			url: instance.url,
 		})),
-		paginationToken: more ? String(pageNumber + 1) : undefined,
+		paginationToken: page.nextPageToken,
 	};
 }

@@ -5,14 +5,15 @@
  */
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
+import { credentialConfigErrorOf, headerValue } from '../../common/credentials';
 import {
 	CloudApiError,
 	type CloudErrorKind,
+	decodeAnswer,
 	networkErrorCode,
 	rootCauseMessage,
 } from '../../common/errors';
 import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
-import { alibabaCredentialErrorOf } from './credentialError';
 
 export const R_KVSTORE_VERSION = '2015-01-01';
 export const ALIBABA_CREDENTIAL_TYPE = 'alibabaCloudApi';
@@ -24,6 +25,18 @@ export interface AlibabaClientOptions {
 	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 	signal?: AbortSignal;
 	retryPolicy?: RetryPolicy;
+	/** Give up on one try after this long without an answer (n8n's own default is 300 s). */
+	timeoutMs?: number;
+}
+
+/** Reads an answer body into what the caller needs; throws MalformedAnswerError when it cannot. */
+export type Decode<T> = (body: IDataObject) => T;
+
+export interface CallOptions<T> {
+	/** Reads and idempotent writes may be sent again after an ambiguous failure; a create may not. */
+	idempotent?: boolean;
+	/** Runs inside the retry loop, so an unreadable answer to a read is retried like a lost one. */
+	decode?: Decode<T>;
 }
 
 export type Params = Record<string, string | number | boolean | undefined | null>;
@@ -54,15 +67,24 @@ const SERVER_CODES = new Set([
 	'ServiceTimeout',
 ]);
 
-/** Maps Alibaba's error Code and HTTP status to what the rest of the pack reasons about. */
+/** Codes of the credential, signature, clock or RAM policy, whatever other codes of their family exist. */
+const AUTH_CODE_FAMILY =
+	/^(InvalidAccessKeyId|Signature|IncompleteSignature|InvalidTimeStamp|InvalidSecurityToken|MissingSecurityToken|Forbidden\.(RAM|NoPermission|AccessKey|Unauthorized)|NoPermission|InvalidAuthorization)/;
+
+/**
+ * Maps Alibaba's error Code and HTTP status to what the rest of the pack reasons about. Alibaba answers 403 also
+ * for an instance in the wrong state (`IncorrectDBInstanceState`, a backup already running): those are about the
+ * request, not access, so a 403 is 'auth' only for an auth code or when no code says otherwise.
+ */
 export function classifyAlibabaError(code: string | undefined, httpStatus: number): CloudErrorKind {
 	if (code && /throttling/i.test(code)) return 'throttled';
 	if (httpStatus === 429) return 'throttled';
-	if (code && AUTH_CODES.has(code)) return 'auth';
+	if (code && (AUTH_CODES.has(code) || AUTH_CODE_FAMILY.test(code))) return 'auth';
 	if (code && SERVER_CODES.has(code)) return 'server';
 	if (httpStatus >= 500) return 'server';
 	if ((code && /NotFound$/.test(code)) || httpStatus === 404) return 'notFound';
-	if (httpStatus === 401 || httpStatus === 403) return 'auth';
+	if (httpStatus === 401) return 'auth';
+	if (httpStatus === 403) return code && code !== 'Forbidden' ? 'client' : 'auth';
 	return 'client';
 }
 
@@ -83,14 +105,6 @@ const KIND_HINTS: Record<CloudErrorKind, string> = {
 
 export function describeKind(kind: CloudErrorKind): string {
 	return KIND_HINTS[kind];
-}
-
-function header(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
-	const value =
-		(headers as Record<string, unknown>)[name] ??
-		(headers as Record<string, unknown>)[name.toLowerCase()];
-	if (Array.isArray(value)) return String(value[0]);
-	return value === undefined ? undefined : String(value);
 }
 
 function parseBody(body: unknown): IDataObject | undefined {
@@ -120,17 +134,33 @@ export class AlibabaRedisClient {
 	 * One action. Reads (and idempotent writes) are retried on throttling, 5xx and lost answers; a
 	 * non-idempotent call is retried only on throttling, which the cloud answers before doing anything.
 	 */
-	async call(action: string, params: Params, { idempotent = true } = {}): Promise<IDataObject> {
+	async call<T = IDataObject>(
+		action: string,
+		params: Params,
+		{ idempotent = true, decode }: CallOptions<T> = {},
+	): Promise<T> {
 		const qs: Record<string, string> = {};
 		for (const [key, value] of Object.entries(params)) {
 			if (value !== undefined && value !== null && value !== '') qs[key] = String(value);
 		}
-		return await withRetry(() => this.send(action, qs), {
-			idempotent,
-			policy: this.options.retryPolicy,
-			signal: this.options.signal,
-			sleep: this.options.sleep,
-		});
+		return await withRetry(
+			async () => {
+				const body = await this.send(action, qs);
+				if (!decode) return body as T;
+				const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
+				return decodeAnswer(
+					{ provider: 'alibaba', label: 'Alibaba Cloud', action, requestId },
+					body,
+					decode,
+				);
+			},
+			{
+				idempotent,
+				policy: this.options.retryPolicy,
+				signal: this.options.signal,
+				sleep: this.options.sleep,
+			},
+		);
 	}
 
 	private async send(action: string, qs: Record<string, string>): Promise<IDataObject> {
@@ -150,15 +180,22 @@ export class AlibabaRedisClient {
 				ignoreHttpStatusErrors: true,
 				json: false,
 				encoding: 'text',
+				timeout: this.options.timeoutMs,
 			});
 		} catch (error) {
 			failure = error;
 		}
 		if (response === undefined) {
-			// A cancelled execution is not a network failure: let n8n's cancellation error through as it is.
-			if (this.options.signal?.aborted) return await Promise.reject(failure);
+			// A cancelled execution is not a network failure.
+			if (this.options.signal?.aborted) {
+				throw new CloudApiError('The execution was cancelled', {
+					provider: 'alibaba',
+					kind: 'cancelled',
+					action,
+				});
+			}
 			// The credential refused to build the request (e.g. an Endpoint that is not a URL): nothing was sent.
-			const credentialError = alibabaCredentialErrorOf(failure);
+			const credentialError = credentialConfigErrorOf(failure);
 			if (credentialError) {
 				throw new CloudApiError(`${action} was not sent: ${credentialError.message}`, {
 					provider: 'alibaba',
@@ -203,7 +240,8 @@ export class AlibabaRedisClient {
 				requestId: typeof body.RequestId === 'string' ? body.RequestId : undefined,
 				recommend: typeof body.Recommend === 'string' ? body.Recommend : undefined,
 				retryAfterMs: parseRetryAfter(
-					header(response.headers, 'x-acs-retry-after') ?? header(response.headers, 'retry-after'),
+					headerValue(response.headers, 'x-acs-retry-after') ??
+						headerValue(response.headers, 'retry-after'),
 					Date.now(),
 				),
 				body,

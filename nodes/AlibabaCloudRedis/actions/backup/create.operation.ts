@@ -1,13 +1,13 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { requirePositiveNumber } from '../../../common/input';
-import { createBackup } from '../../transport/api';
-import { createClient, itemContext, optionsCollection } from '../shared';
+import {
+	createOperation,
+	describeCreated,
+	type PreparedCreate,
+	prepareCreate,
+} from '../../../common/operations';
+import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
+import { alibabaNode } from '../shared';
 
 const show = { resource: ['backup'], operation: ['create'] };
 
@@ -22,22 +22,21 @@ export const description: INodeProperties[] = [
 			description:
 				'How long Alibaba keeps this manual backup (7 to 730 days). Unset keeps the instance policy.',
 		},
+		requestTimeoutOption,
 	]),
 ];
 
+/** Every item is checked before the first backup is started (see common/n8n.ts runOperation). */
+export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedCreate> {
+	return await prepareCreate.call(this, itemIndex, alibabaNode);
+}
+
 export async function execute(
 	this: IExecuteFunctions,
-	itemIndex: number,
+	_itemIndex: number,
+	prepared?: unknown,
 ): Promise<INodeExecutionData[]> {
-	const context = await itemContext.call(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const retentionDays =
-		options.retentionDays === undefined
-			? undefined
-			: requirePositiveNumber(options.retentionDays, 'Retention Period (Days)', {
-					integer: true,
-					max: 730,
-				});
-	const task = await createBackup(createClient(this), context, retentionDays);
-	return [{ json: task as unknown as IDataObject }];
+	return await createOperation.call(this, prepared as PreparedCreate, alibabaNode);
 }
+
+export const describeDone = describeCreated;

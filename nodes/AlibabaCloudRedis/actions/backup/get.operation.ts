@@ -1,24 +1,19 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { backupIdProperty, optionsCollection, searchDaysProperty } from '../shared';
-import { backupOfItem } from './find';
+import { getOperation } from '../../../common/operations';
+import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
+import { alibabaNode, backupIdProperty, searchDaysProperty } from '../shared';
 
 const show = { resource: ['backup'], operation: ['get'] };
 
 export const description: INodeProperties[] = [
 	{ ...backupIdProperty, displayOptions: { show } },
-	optionsCollection(show, [searchDaysProperty]),
+	optionsCollection(show, [searchDaysProperty, requestTimeoutOption]),
 ];
 
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const backup = await backupOfItem.call(this, itemIndex);
-	return [{ json: backup as unknown as IDataObject }];
+	return await getOperation.call(this, itemIndex, alibabaNode);
 }

@@ -6,11 +6,15 @@ import type {
 } from 'n8n-workflow';
 
 import { optionalText, requireOneOf, requireText } from '../../../common/input';
-import { describeBackupTasks } from '../../transport/api';
-import { createClient, itemContext } from '../shared';
+import {
+	optionsCollection,
+	optionsOf,
+	requestTimeoutMsOf,
+	requestTimeoutOption,
+} from '../../../common/parameters';
+import { alibabaNode, TASK_ID_PATTERN } from '../shared';
 
 const show = { resource: ['backupTask'], operation: ['get'] };
-export const TASK_ID_PATTERN = /^\d{1,20}$/;
 
 export const description: INodeProperties[] = [
 	{
@@ -35,13 +39,14 @@ export const description: INodeProperties[] = [
 			{ name: 'Manual', value: 'Manual' },
 		],
 	},
+	optionsCollection(show, [requestTimeoutOption]),
 ];
 
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const rawTaskId = optionalText(this.getNodeParameter('taskId', itemIndex, ''));
+	const rawTaskId = optionalText(this.getNodeParameter('taskId', itemIndex, ''), 'Backup Job ID');
 	const taskId =
 		rawTaskId === undefined
 			? undefined
@@ -51,10 +56,8 @@ export async function execute(
 		['', 'Automated', 'Manual'] as const,
 		'Job Mode',
 	);
-	const context = await itemContext.call(this, itemIndex);
-	const tasks = await describeBackupTasks(createClient(this), context, {
-		taskId,
-		jobMode: jobMode || undefined,
-	});
+	const instance = await alibabaNode.instanceOf(this, itemIndex);
+	const provider = alibabaNode.provider(this, requestTimeoutMsOf(optionsOf.call(this, itemIndex)));
+	const tasks = await provider.listTasks(instance, { taskId, mode: jobMode || undefined });
 	return tasks.map((task) => ({ json: task as unknown as IDataObject }));
 }

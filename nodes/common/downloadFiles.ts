@@ -1,0 +1,131 @@
+/**
+ * Download every file of a backup (one per shard for a cluster backup) into n8n's binary store, for any cloud:
+ * only a succeeded backup whose every file succeeded, URLs refreshed before they expire, each file streamed,
+ * retried, resumed and checked by `download.ts`.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import type { BackupLookup } from './backups';
+import { downloadToBinary, type DownloadResult } from './download';
+import { CloudApiError } from './errors';
+import { type Backup, type BackupFile, safeFileName } from './model';
+import type { DownloadSettings } from './parameters';
+import type { BackupProvider } from './provider';
+
+/** A presigned URL expiring within this margin (or already expired) is replaced by a fresh one before use. */
+export const URL_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** Whether a file's URLs expire within the margin; unknown expiry means no. */
+export function urlNeedsRefresh(expiresAt: string | null, nowMs: number): boolean {
+	if (!expiresAt) return false;
+	const expiresMs = Date.parse(expiresAt);
+	return !Number.isNaN(expiresMs) && expiresMs - nowMs <= URL_REFRESH_MARGIN_MS;
+}
+
+/** The same file in a freshly fetched copy of the backup: by file ID, else by position. */
+function sameFile(
+	provider: BackupProvider,
+	backup: Backup,
+	file: BackupFile,
+	index: number,
+): BackupFile {
+	const found =
+		file.fileId !== null
+			? backup.files.find((candidate) => candidate.fileId === file.fileId)
+			: backup.files[index];
+	if (!found) {
+		throw new CloudApiError(
+			`File ${file.name ?? index} of backup ${backup.backupId} is no longer listed by ${provider.label}`,
+			{ provider: provider.id, kind: 'notFound', action: 'download' },
+		);
+	}
+	return found;
+}
+
+/** Refuses, before anything is downloaded, a backup that is not a complete, successful one. */
+function checkDownloadable(provider: BackupProvider, backup: Backup): void {
+	const { backupId } = backup;
+	if (backup.status !== 'succeeded') {
+		throw new CloudApiError(
+			`Backup ${backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); only finished backups can be downloaded`,
+			{ provider: provider.id, kind: 'client', action: 'download' },
+		);
+	}
+	if (backup.files.length === 0) {
+		throw new CloudApiError(
+			`Backup ${backupId} of ${backup.instanceId} succeeded but ${provider.label} lists no file to download for it`,
+			{
+				provider: provider.id,
+				kind: 'notFound',
+				action: 'download',
+				hint: `Check the backup in the ${provider.label} console (it may have been deleted or be incomplete), or download another backup.`,
+			},
+		);
+	}
+	// A cluster backup is only as good as its worst shard: a set with a failed shard cannot be restored.
+	const broken = backup.files.filter((file) => file.status === 'failed');
+	if (broken.length > 0) {
+		const names = broken
+			.map(
+				(file) => `${file.nodeId ?? file.name ?? file.fileId} (${file.providerStatus ?? 'failed'})`,
+			)
+			.join(', ');
+		throw new CloudApiError(
+			`Backup ${backupId} is incomplete: ${broken.length} of its ${backup.files.length} files failed: ${names}`,
+			{
+				provider: provider.id,
+				kind: 'client',
+				action: 'download',
+				hint: 'A backup set with a failed shard cannot be restored; download another backup or create a new one.',
+			},
+		);
+	}
+}
+
+export interface DownloadedFile {
+	backup: Backup;
+	file: BackupFile;
+	index: number;
+	result: DownloadResult;
+}
+
+export async function downloadBackupFiles(
+	context: IExecuteFunctions,
+	provider: BackupProvider,
+	lookup: BackupLookup,
+	settings: DownloadSettings,
+): Promise<DownloadedFile[]> {
+	let { backup } = lookup;
+	checkDownloadable(provider, backup);
+	const downloaded: DownloadedFile[] = [];
+	const fileCount = backup.files.length;
+	for (let index = 0; index < fileCount; index++) {
+		let file = backup.files[index];
+		// Presigned URLs expire: one about to (or already) expired is replaced by a fresh one before the download.
+		if (urlNeedsRefresh(file.expiresAt, Date.now())) {
+			backup = await lookup.refetch();
+			checkDownloadable(provider, backup);
+			file = sameFile(provider, backup, file, index);
+		}
+		const url = settings.urlType === 'internal' ? file.internalDownloadUrl : file.downloadUrl;
+		if (!url) {
+			throw new CloudApiError(
+				`Backup ${backup.backupId} has no ${settings.urlType} download URL for file ${file.name ?? index}`,
+				{ provider: provider.id, kind: 'notFound', action: 'download' },
+			);
+		}
+		const result = await downloadToBinary(context, {
+			url,
+			fileName: safeFileName(file.name, `${backup.instanceId}_${backup.backupId}_${index}.rdb`),
+			mimeType: 'application/octet-stream',
+			expectedBytes: file.sizeBytes,
+			maxBytes: settings.maxBytes,
+			provider: provider.id,
+			checksumHeader: provider.storage.checksumHeader ?? undefined,
+			idleTimeoutMs: settings.idleTimeoutMs,
+			responseTimeoutMs: settings.requestTimeoutMs,
+		});
+		downloaded.push({ backup, file, index, result });
+	}
+	return downloaded;
+}

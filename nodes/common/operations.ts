@@ -1,0 +1,254 @@
+/**
+ * The operations every cloud's node offers, written once: each reads the item's shared parameters, calls one
+ * rule against the provider contract and turns the result into items. A cloud's operation file is its
+ * description plus an execute that calls one of these with its `CloudNode`.
+ */
+import { DateTime } from 'luxon';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	sleep,
+} from 'n8n-workflow';
+
+import { collectPages } from './paginate';
+import { listBackups, lookupBackup } from './backups';
+import { downloadBackupFiles } from './downloadFiles';
+import { CloudApiError, isAmbiguous } from './errors';
+import type { Backup, BackupFile, BackupTask } from './model';
+import {
+	downloadSettingsOf,
+	optionsOf,
+	pageSizeOf,
+	requestTimeoutMsOf,
+	searchDaysOf,
+	statusesOf,
+	waitSettingsOf,
+} from './parameters';
+import { booleanOf, numberOf, timeRange } from './input';
+import type { BackupProvider, CreateBackupOptions, InstanceRef } from './provider';
+import { waitForJob } from './waitForJob';
+
+/** What a cloud's node tells the shared operations: how to reach its provider and read its own parameters. */
+export interface CloudNode {
+	/** The provider bound to this execution; API calls give up after `requestTimeoutMs`. */
+	provider(context: IExecuteFunctions, requestTimeoutMs: number): BackupProvider;
+	/** The item's instance (Instance, Region and the cloud's own instance parameters), checked. */
+	instanceOf(context: IExecuteFunctions, itemIndex: number): Promise<InstanceRef>;
+	/** The Backup ID parameter checked against what this instance's backups look like. */
+	backupIdOf(value: unknown, instance: InstanceRef): string;
+	/** The Backup Job ID parameter of Wait Until Finished: one or more job IDs. */
+	jobIdsOf(value: unknown): string[];
+	/** Page sizes the list API accepts; the first is the default. */
+	pageSizes: readonly number[];
+	/** How long the cloud keeps backups: the default and limit of "Search Back (Days)". */
+	maxSearchDays: number;
+	/** Retention the cloud accepts for a manual backup, in days. */
+	retentionDays: { min: number; max: number };
+}
+
+const asJson = (value: unknown) => value as IDataObject;
+
+// ---- Backup → List ---------------------------------------------------------------------------------------------
+
+export async function listOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const instance = await cloud.instanceOf(this, itemIndex);
+	const range = timeRange(
+		this.getNodeParameter('startTime', itemIndex, ''),
+		this.getNodeParameter('endTime', itemIndex, ''),
+		DateTime.utc(),
+		7,
+		{ zone: this.getTimezone() },
+	);
+	const returnAll = booleanOf(
+		this.getNodeParameter('returnAll', itemIndex, false),
+		'Return All',
+		false,
+	);
+	const limit = returnAll
+		? undefined
+		: numberOf(this.getNodeParameter('limit', itemIndex, 50), 'Limit', { min: 1, integer: true });
+	const options = optionsOf.call(this, itemIndex);
+	const pageSize = pageSizeOf(options.pageSize, cloud.pageSizes);
+	const statuses = statusesOf(this.getNodeParameter('statuses', itemIndex, []));
+	const provider = cloud.provider(this, requestTimeoutMsOf(options));
+	const backups = await collectPages(
+		listBackups(provider, { instance, ...range, pageSize, limit, statuses }),
+	);
+	return backups.map((backup) => ({ json: asJson(backup) }));
+}
+
+// ---- Backup → Get, Get Download URL, Download ------------------------------------------------------------------
+
+async function backupLookupOf(this: IExecuteFunctions, itemIndex: number, cloud: CloudNode) {
+	const instance = await cloud.instanceOf(this, itemIndex);
+	const backupId = cloud.backupIdOf(this.getNodeParameter('backupId', itemIndex), instance);
+	const options = optionsOf.call(this, itemIndex);
+	const searchDays = searchDaysOf(options, cloud.maxSearchDays);
+	const provider = cloud.provider(this, requestTimeoutMsOf(options));
+	return {
+		provider,
+		options,
+		lookup: await lookupBackup(provider, instance, backupId, searchDays, cloud.pageSizes[0]),
+	};
+}
+
+export async function getOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	return [{ json: asJson(lookup.backup) }];
+}
+
+/** One output item per file: what a "download each file" loop needs, with the backup it belongs to. */
+export function fileItem(backup: Backup, file: BackupFile, index: number): IDataObject {
+	return {
+		provider: backup.provider,
+		region: backup.region,
+		instanceId: backup.instanceId,
+		backupId: backup.backupId,
+		backupStatus: backup.status,
+		fileIndex: index,
+		fileCount: backup.files.length,
+		...file,
+	} as unknown as IDataObject;
+}
+
+export async function getDownloadUrlOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	const { backup } = lookup;
+	return backup.files.map((file, index) => ({ json: fileItem(backup, file, index) }));
+}
+
+export async function downloadOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const options = optionsOf.call(this, itemIndex);
+	const settings = downloadSettingsOf.call(this, itemIndex, options);
+	const { provider, lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	const downloads = await downloadBackupFiles(this, provider, lookup, settings);
+	return downloads.map(({ backup, file, index, result }) => ({
+		json: {
+			...fileItem(backup, file, index),
+			downloadedBytes: result.bytes,
+			checksumAlgorithm: result.checksum.algorithm,
+			checksumVerified: result.checksum.verified,
+			crc64: result.checksum.actual,
+			expectedCrc64: result.checksum.expected,
+			downloadAttempts: result.attempts,
+		},
+		binary: { [settings.binaryPropertyName]: result.binary },
+	}));
+}
+
+// ---- Backup → Create -------------------------------------------------------------------------------------------
+
+export interface PreparedCreate {
+	instance: InstanceRef;
+	options: CreateBackupOptions;
+	requestTimeoutMs: number;
+}
+
+/** Everything Create needs from an item, checked before any item's backup is started. */
+export async function prepareCreate(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<PreparedCreate> {
+	const instance = await cloud.instanceOf(this, itemIndex);
+	const options = optionsOf.call(this, itemIndex);
+	const { min, max } = cloud.retentionDays;
+	const retentionDays =
+		options.retentionDays === undefined
+			? undefined
+			: numberOf(options.retentionDays, 'Retention Period (Days)', {
+					min,
+					max,
+					integer: true,
+					unit: 'days',
+				});
+	const remark =
+		options.remark === undefined ? undefined : String(options.remark).trim() || undefined;
+	return {
+		instance,
+		options: { retentionDays, remark },
+		requestTimeoutMs: requestTimeoutMsOf(options),
+	};
+}
+
+/**
+ * Starts one backup. The adapter sends it once; after an ambiguous failure the error says the backup may or may
+ * not have started and was not sent again. An answer without a task ID is malformed, never a success.
+ */
+export async function createOperation(
+	this: IExecuteFunctions,
+	prepared: PreparedCreate,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const provider = cloud.provider(this, prepared.requestTimeoutMs);
+	const { instance } = prepared;
+	let task: BackupTask | undefined;
+	let failure: unknown;
+	try {
+		task = await provider.createBackup(instance, prepared.options);
+	} catch (error) {
+		failure = error;
+	}
+	if (task === undefined) {
+		if (failure instanceof CloudApiError && isAmbiguous(failure)) {
+			throw new CloudApiError(
+				`${failure.message.replace(/\.+$/, '')}. The backup of ${instance.instanceId} may or may not have been started, so it was not sent again: check Backup Task → Get before creating another`,
+				failure.details,
+			);
+		}
+		return await Promise.reject(failure);
+	}
+	return [{ json: asJson(task) }];
+}
+
+/** Named in the error when a later item fails, so a re-run does not start these backups again. */
+export function describeCreated(output: INodeExecutionData[]): string | undefined {
+	const started = output
+		.map((item) => item.json as { instanceId?: unknown; taskId?: unknown })
+		.filter((json) => typeof json.taskId === 'string' && json.taskId !== '')
+		.map((json) => `backup task ${String(json.taskId)} on ${String(json.instanceId)}`);
+	return started.length > 0 ? `started ${started.join(', ')}` : undefined;
+}
+
+// ---- Backup Task → Wait Until Finished -------------------------------------------------------------------------
+
+export async function waitOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const jobIds = cloud.jobIdsOf(this.getNodeParameter('taskId', itemIndex, ''));
+	const settings = waitSettingsOf(optionsOf.call(this, itemIndex));
+	const instance = await cloud.instanceOf(this, itemIndex);
+	const provider = cloud.provider(this, settings.requestTimeoutMs);
+	const result = await waitForJob(provider, instance, jobIds, {
+		...settings,
+		signal: this.getExecutionCancelSignal(),
+		sleep,
+	});
+	const json: IDataObject = {
+		...asJson(result.task),
+		nodeCount: result.nodeCount,
+		checks: result.checks,
+		waitedMs: result.waitedMs,
+	};
+	if (settings.includeBackup) json.backup = asJson(result.backup);
+	return [{ json }];
+}

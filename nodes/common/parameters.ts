@@ -1,0 +1,364 @@
+/**
+ * Node parameters every cloud's node shows the same way, defined once, and the readers that turn what an item
+ * gives (a panel value or an expression's result) into checked values. Each reader's error names the parameter
+ * as the panel shows it.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { booleanOf, numberOf, requireOneOf, requireText } from './input';
+import { BACKUP_STATUSES, type BackupStatus } from './model';
+
+export type Show = Record<string, string[]>;
+
+/** The "Options" collection of one operation. */
+export function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options,
+	};
+}
+
+export function optionsOf(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	const options = this.getNodeParameter('options', itemIndex, {}) as unknown;
+	return options && typeof options === 'object' && !Array.isArray(options)
+		? (options as IDataObject)
+		: {};
+}
+
+// ---- API calls -------------------------------------------------------------------------------------------------
+
+/** A cloud API call that has not answered after this long is abandoned (and retried where that is safe). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeoutSeconds',
+	type: 'number',
+	default: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	typeOptions: { minValue: 1, maxValue: 300 },
+	description:
+		'How long to wait for the cloud to answer one API call before giving up on it (a read is then retried)',
+};
+
+export function requestTimeoutMsOf(options: IDataObject): number {
+	return (
+		numberOf(options.requestTimeoutSeconds, 'Request Timeout (Seconds)', {
+			min: 1,
+			max: 300,
+			defaultValue: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+		}) * 1000
+	);
+}
+
+// ---- List ------------------------------------------------------------------------------------------------------
+
+export function listProperties(
+	show: Show,
+	pageSizes: readonly number[],
+	defaultDays = 7,
+): INodeProperties[] {
+	const [defaultPageSize] = pageSizes;
+	return [
+		{
+			displayName: 'Start Time',
+			name: 'startTime',
+			type: 'dateTime',
+			default: '',
+			displayOptions: { show },
+			description: `List backups started at or after this time. A time without an offset is in the workflow's timezone. Empty means ${defaultDays} days before End Time.`,
+		},
+		{
+			displayName: 'End Time',
+			name: 'endTime',
+			type: 'dateTime',
+			default: '',
+			displayOptions: { show },
+			description:
+				"List backups started before this time. A time without an offset is in the workflow's timezone. Empty means now.",
+		},
+		{
+			displayName: 'Status',
+			name: 'statuses',
+			type: 'multiOptions',
+			default: [],
+			displayOptions: { show },
+			description: 'Only backups in these states. Empty means all.',
+			options: [
+				{ name: 'Expired', value: 'expired' },
+				{ name: 'Failed', value: 'failed' },
+				{ name: 'Pending', value: 'pending' },
+				{ name: 'Running', value: 'running' },
+				{ name: 'Succeeded', value: 'succeeded' },
+			],
+		},
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show },
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			default: 50,
+			typeOptions: { minValue: 1 },
+			displayOptions: { show: { ...show, returnAll: [false] } },
+			description: 'Max number of results to return',
+		},
+		optionsCollection(show, [
+			{
+				displayName: 'Page Size',
+				name: 'pageSize',
+				type: 'options',
+				default: defaultPageSize,
+				description: 'Backups fetched per request (the API accepts only these sizes)',
+				options: pageSizes.map((size) => ({ name: String(size), value: size })),
+			},
+			requestTimeoutOption,
+		]),
+	];
+}
+
+export function pageSizeOf(value: unknown, pageSizes: readonly number[]): number {
+	return requireOneOf(
+		value === undefined || value === '' ? pageSizes[0] : Number(value),
+		pageSizes,
+		'Page Size',
+	);
+}
+
+/**
+ * The Status parameter as the panel gives it (an array of lower-case values) or as an expression may: one string
+ * (`"failed"`, `"failed, running"`), values in another case (`["Failed"]`). Each value must be one of the model's
+ * statuses; an unknown one is an error naming the parameter, never a filter that silently matches nothing.
+ */
+export function statusesOf(value: unknown): BackupStatus[] {
+	if (value === undefined || value === null || value === '') return [];
+	const values = Array.isArray(value) ? (value as unknown[]) : [value];
+	const statuses = new Set<BackupStatus>();
+	for (const entry of values) {
+		const parts = typeof entry === 'string' ? entry.split(',') : [entry];
+		for (const part of parts) {
+			const text = typeof part === 'string' ? part.trim().toLowerCase() : part;
+			if (text === '') continue;
+			statuses.add(requireOneOf(text, BACKUP_STATUSES, 'Status'));
+		}
+	}
+	return [...statuses];
+}
+
+// ---- Look-ups by ID --------------------------------------------------------------------------------------------
+
+export function searchDaysOption(maxDays: number, cloud: string): INodeProperties {
+	return {
+		displayName: 'Search Back (Days)',
+		name: 'searchDays',
+		type: 'number',
+		default: maxDays,
+		typeOptions: { minValue: 1, maxValue: maxDays },
+		description: `How far back to look for the backup; ${cloud} keeps backups for at most ${maxDays} days`,
+	};
+}
+
+export function searchDaysOf(options: IDataObject, maxDays: number): number {
+	return numberOf(options.searchDays, 'Search Back (Days)', {
+		min: 1,
+		max: maxDays,
+		integer: true,
+		defaultValue: maxDays,
+	});
+}
+
+// ---- Download --------------------------------------------------------------------------------------------------
+
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+
+export function downloadProperties(show: Show, extraOptions: INodeProperties[]): INodeProperties[] {
+	return [
+		{
+			displayName: 'URL Type',
+			name: 'urlType',
+			type: 'options',
+			default: 'public',
+			displayOptions: { show },
+			options: [
+				{
+					name: 'Public',
+					value: 'public',
+					description: 'Works from anywhere with internet access',
+				},
+				{
+					name: 'Internal',
+					value: 'internal',
+					description:
+						"Only from a server in the cloud's same region and network; no internet traffic fees",
+				},
+			],
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			displayOptions: { show },
+			hint: 'The name of the output binary field to put the file in',
+		},
+		optionsCollection(show, [
+			...extraOptions,
+			{
+				displayName: 'Idle Timeout (Seconds)',
+				name: 'idleTimeoutSeconds',
+				type: 'number',
+				default: DEFAULT_IDLE_TIMEOUT_SECONDS,
+				typeOptions: { minValue: 1 },
+				description:
+					'Give up on a download (and resume it, where retries are left) when no byte arrives for this long',
+			},
+			{
+				displayName: 'Max File Size (MiB)',
+				name: 'maxFileSizeMiB',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description:
+					"Refuse files larger than this before downloading them. 0 means no limit. n8n's database binary mode stores at most 512 MiB per file.",
+			},
+			requestTimeoutOption,
+		]),
+	];
+}
+
+export interface DownloadSettings {
+	urlType: 'public' | 'internal';
+	binaryPropertyName: string;
+	maxBytes: number;
+	idleTimeoutMs: number;
+	requestTimeoutMs: number;
+}
+
+const MIB = 1024 * 1024;
+
+export function downloadSettingsOf(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): DownloadSettings {
+	return {
+		urlType: requireOneOf(
+			this.getNodeParameter('urlType', itemIndex, 'public'),
+			['public', 'internal'] as const,
+			'URL Type',
+		),
+		binaryPropertyName: requireText(
+			this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+			'Put Output File in Field',
+			/^[A-Za-z0-9_.-]+$/,
+			'data',
+		),
+		maxBytes: Math.round(
+			numberOf(options.maxFileSizeMiB, 'Max File Size (MiB)', { min: 0, defaultValue: 0 }) * MIB,
+		),
+		idleTimeoutMs:
+			numberOf(options.idleTimeoutSeconds, 'Idle Timeout (Seconds)', {
+				min: 1,
+				defaultValue: DEFAULT_IDLE_TIMEOUT_SECONDS,
+			}) * 1000,
+		requestTimeoutMs: requestTimeoutMsOf(options),
+	};
+}
+
+// ---- Wait Until Finished ---------------------------------------------------------------------------------------
+
+/** Below this, polling a cloud is flooding it; the clouds' own consoles refresh every few seconds. */
+export const MIN_POLL_INTERVAL_SECONDS = 1;
+
+export function waitOptions(show: Show): INodeProperties {
+	return optionsCollection(show, [
+		{
+			displayName: 'Backoff',
+			name: 'backoff',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to lengthen the interval between checks (with jitter) up to Max Poll Interval',
+		},
+		{
+			displayName: 'Include Backup',
+			name: 'includeBackup',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to look up the finished backup and add it to the output as "backup"',
+		},
+		{
+			displayName: 'Max Poll Interval (Seconds)',
+			name: 'maxPollIntervalSeconds',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: MIN_POLL_INTERVAL_SECONDS, numberPrecision: 1 },
+		},
+		{
+			displayName: 'Max Wait Time (Minutes)',
+			name: 'maxWaitMinutes',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 0.01, numberPrecision: 2 },
+			description: 'Fail when the task has not finished after this long',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollIntervalSeconds',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: MIN_POLL_INTERVAL_SECONDS, numberPrecision: 1 },
+			description: 'Time between the first checks',
+		},
+		requestTimeoutOption,
+	]);
+}
+
+export interface WaitSettings {
+	minDelayMs: number;
+	maxDelayMs: number;
+	maxWaitMs: number;
+	backoff: 'exponential' | 'fixed';
+	includeBackup: boolean;
+	requestTimeoutMs: number;
+}
+
+export function waitSettingsOf(options: IDataObject): WaitSettings {
+	const minDelayMs =
+		numberOf(options.pollIntervalSeconds, 'Poll Interval (Seconds)', {
+			min: MIN_POLL_INTERVAL_SECONDS,
+			defaultValue: 10,
+			unit: 'seconds',
+		}) * 1000;
+	const maxDelayMs =
+		numberOf(options.maxPollIntervalSeconds, 'Max Poll Interval (Seconds)', {
+			min: minDelayMs / 1000,
+			defaultValue: Math.max(60, minDelayMs / 1000),
+			unit: 'seconds (at least the Poll Interval)',
+		}) * 1000;
+	const maxWaitMs =
+		numberOf(options.maxWaitMinutes, 'Max Wait Time (Minutes)', {
+			min: 0.01,
+			defaultValue: 60,
+			unit: 'minutes',
+		}) * 60_000;
+	return {
+		minDelayMs,
+		maxDelayMs,
+		maxWaitMs,
+		backoff: booleanOf(options.backoff, 'Backoff', true) ? 'exponential' : 'fixed',
+		includeBackup: booleanOf(options.includeBackup, 'Include Backup', true),
+		requestTimeoutMs: requestTimeoutMsOf(options),
+	};
+}

@@ -1,0 +1,118 @@
+/**
+ * The provider contract: what every cloud's adapter does, in the one model's terms. The shared rules (list,
+ * look up, download, wait for a job, create) are written once against this interface; a cloud adds an adapter
+ * (its actions, codes and record tables) and inherits every rule and every behaviour test.
+ *
+ * Provider-neutral by rule: no cloud's names or values appear here.
+ */
+import type { DateTime } from 'luxon';
+
+import type { CloudErrorKind } from './errors';
+import type { Backup, BackupTask, Provider } from './model';
+import type { Page } from './paginate';
+
+/** Where a backup lives: the region (null where the cloud has none in the call) and the instance. */
+export interface InstanceRef {
+	region: string | null;
+	instanceId: string;
+	/**
+	 * The instance's flavour where the cloud lists backups differently per flavour (one cloud lists cluster
+	 * backup sets with another action than standard backups); '' where it does not.
+	 */
+	variant: string;
+}
+
+export interface BackupPageQuery {
+	instance: InstanceRef;
+	/** The search window; an adapter may widen it to what its API accepts, the rules clip what comes back. */
+	start: DateTime;
+	end: DateTime;
+	/** Narrow to one backup where the API can (a lookup by ID); the rule still checks the ID of what comes back. */
+	backupId?: string;
+	/** Narrow to the backups of one job where the API can. */
+	jobId?: string;
+}
+
+export interface InstanceChoice {
+	instanceId: string;
+	/** What the picker shows, e.g. "orders-cache (r-bp1…, cluster)". */
+	label: string;
+	/** The instance's page in the cloud's console, when there is one. */
+	url?: string;
+}
+
+export interface InstancePage {
+	instances: InstanceChoice[];
+	/** Opaque token for the next page; undefined on the last one. */
+	nextPageToken?: string;
+}
+
+export interface CreateBackupOptions {
+	/** Days the cloud keeps this manual backup; undefined keeps the instance's policy. */
+	retentionDays?: number;
+	remark?: string;
+}
+
+export interface TaskFilter {
+	taskId?: string;
+	/** The cloud's own job-mode value (the node's option values are the cloud's). */
+	mode?: string;
+}
+
+/** What the object storage behind the download URLs sends, for integrity checks. */
+export interface StorageTraits {
+	/** Response header with the object's CRC-64/ECMA-182 as an unsigned decimal, or null when none is sent. */
+	checksumHeader: string | null;
+}
+
+export interface BackupProvider {
+	readonly id: Provider;
+	/** The cloud's name as users know it, for messages: "Alibaba Cloud". */
+	readonly label: string;
+	/** How the backup list is addressed: by page number (1, 2, …) or by item offset (0, n, 2n, …). */
+	readonly paging: 'pageNumber' | 'offset';
+	readonly storage: StorageTraits;
+
+	/** One page of backups; items are normalized, `total` is the cloud's count when it sends one. */
+	fetchBackupPage(
+		query: BackupPageQuery,
+		position: number,
+		pageSize: number,
+	): Promise<Page<Backup>>;
+
+	/** Backup tasks of an instance (Backup Task → Get). */
+	listTasks(instance: InstanceRef, filter: TaskFilter): Promise<BackupTask[]>;
+
+	/**
+	 * The rows of one backup job as the cloud lists them now (a cluster job has one per data node); [] when the
+	 * job is not listed, which on some clouds is how a finished job looks.
+	 */
+	listJobTasks(instance: InstanceRef, jobIds: string[]): Promise<BackupTask[]>;
+
+	/**
+	 * The backup a job produced, searched in [start, end) (the rule allows for clock skew), or null when none is
+	 * listed yet. `seen` are the job's rows as last seen (some clouds match a backup to a job by its start time).
+	 */
+	findJobBackup(
+		instance: InstanceRef,
+		jobIds: string[],
+		seen: BackupTask[],
+		window: { start: DateTime; end: DateTime },
+	): Promise<Backup | null>;
+
+	/**
+	 * Starts a backup. Sent once: the adapter must not retry it after an ambiguous failure, and must refuse an
+	 * answer without a task ID (kind 'malformed').
+	 */
+	createBackup(instance: InstanceRef, options: CreateBackupOptions): Promise<BackupTask>;
+
+	/** The instance picker: instances of a region matching `filter` (ID or name), page by page. */
+	searchInstances(
+		region: string,
+		filter: string | undefined,
+		pageToken?: string,
+	): Promise<InstancePage>;
+
+	/** Advice per kind of error, in the cloud's terms (console names, policy names). */
+	describeKind(kind: CloudErrorKind): string;
+}
