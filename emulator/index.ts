@@ -9,11 +9,12 @@ import { AlibabaEmulator, DEFAULT_ALIBABA_ACCOUNT, type AlibabaSettings } from '
 import type { AlibabaAccount } from './alibaba/signature';
 import type { ProviderServer } from './common/server';
 
-export { ManualClock, systemClock, type Clock } from './common/clock';
+export { ManualClock, SkewedClock, systemClock, type Clock } from './common/clock';
 export { AlibabaEmulator, DEFAULT_ALIBABA_ACCOUNT, type AlibabaSettings, type FileRef } from './alibaba/emulator';
 export type { AlibabaAccount } from './alibaba/signature';
 export { FaultQueue, type FaultKind, type FaultSpec } from './common/faults';
-export type { RequestLogEntry } from './common/server';
+export type { ProviderSettings, RangeMode, RequestLogEntry } from './common/server';
+export { planRange, type ObjectStoreDialect, type RangePlan } from './common/downloads';
 export type { EmulatedFile } from './common/files';
 export { Crc64, crc64 } from './common/crc64';
 export * from './alibaba/store';

@@ -90,9 +90,9 @@ function shardsAsBackups(store: AlibabaStore, instanceId: string): BackupRecord[
 				nodeInstanceId: shard.nodeInstanceId,
 				startMs: shard.startMs,
 				endMs: shard.endMs,
-				status: 'Success' as const,
+				status: shard.failed ? ('Failed' as const) : ('Success' as const),
 				mode: s.mode,
-				file: shard.file,
+				file: shard.failed ? undefined : shard.file,
 			})),
 		);
 }
@@ -152,8 +152,9 @@ function clusterSetItem(ctx: ApiContext, s: ClusterBackupRecord, instance: Insta
 						BackupStartTime: isoSeconds(shard.startMs),
 						BackupEndTime: s.status === 'RUNNING' ? '' : isoSeconds(shard.endMs).replace(/Z$/, ''),
 						BackupSize: String(shard.file?.size ?? 0),
-						IsAvail: shard.file ? '1' : '0',
-						BackupStatus: { OK: 'OK', Failed: 'ERROR', RUNNING: 'RUNNING' }[s.status],
+						IsAvail: shard.file && !shard.failed ? '1' : '0',
+						// A shard's own status may be ERROR inside an OK set (failShard).
+						BackupStatus: shard.failed ? 'ERROR' : { OK: 'OK', Failed: 'ERROR', RUNNING: 'RUNNING' }[s.status],
 						Engine: 'redis',
 						ExtraInfo: { CustinsDbVersion: instance.engineVersion },
 						RecoverConfigMode: RECOVER_CONFIG,

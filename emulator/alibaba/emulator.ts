@@ -1,13 +1,23 @@
-import { createHmac, randomBytes } from 'crypto';
+import { createHash, createHmac, randomBytes } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Readable } from 'stream';
 
-import { systemClock, type Clock } from '../common/clock';
+import { SkewedClock, systemClock, type Clock } from '../common/clock';
+import { DownloadExchange, type ObjectStoreDialect } from '../common/downloads';
 import { DOWNLOAD_ACTION, type FaultSpec } from '../common/faults';
-import { Crc64Cache, fileSha256Hex, fileStream, serveFile, type EmulatedFile } from '../common/files';
-import { newRequestId, ProviderServer, readBody, sleep } from '../common/server';
+import { Crc64Cache, fileSha256Hex, fileStream, type EmulatedFile } from '../common/files';
+import {
+	DEFAULT_PROVIDER_SETTINGS,
+	newRequestId,
+	ProviderServer,
+	readBody,
+	sleep,
+	untilClosed,
+	type ProviderSettings,
+	type RequestLogEntry,
+} from '../common/server';
 import { ACTIONS } from './api';
-import { AlibabaError, Errors, errorBody } from './errors';
+import { AlibabaError, catalogueError, Errors, errorBody } from './errors';
 import { authenticate, NonceStore, type AlibabaAccount } from './signature';
 import {
 	AlibabaStore,
@@ -17,12 +27,15 @@ import {
 	type BackupRecord,
 	type ClusterBackupRecord,
 	type InstanceRecord,
+	type ShardBackupRecord,
 	type StartTaskInput,
 	type TaskOutcome,
 	type TaskRecord,
 } from './store';
 
-export interface AlibabaSettings {
+/** Tests may change any of these at runtime (emulator.alibaba.settings.x = ...); ProviderSettings adds
+ * clockSkewMs and rangeRequests. */
+export interface AlibabaSettings extends ProviderSettings {
 	/** Time each task state lasts (NoStart -> ... -> Finished takes 5 steps). */
 	taskStepMs: number;
 	/** On cluster instances, how much later each data node's part of a job runs than the previous node's: the job
@@ -36,7 +49,9 @@ export interface AlibabaSettings {
 	 * fileCrc64() was awaited, so a multi-GiB benchmark file never stalls its first request. */
 	crc64MaxBytes: number;
 	/** Clock that x-acs-date / Timestamp are checked against. 'system' lets a test move the emulator clock by hours
-	 * (URL expiry, old backups) while real SDK-signed calls, stamped with the real time, still pass. */
+	 * (URL expiry, old backups) while real SDK-signed calls, stamped with the real time, still pass. Either way
+	 * clockSkewMs applies: a cloud clock more than 15 minutes off the caller's refuses its signatures, as Alibaba's
+	 * does (InvalidTimeStamp.Expired). */
 	signatureTimeSource: 'emulator' | 'system';
 }
 
@@ -66,15 +81,16 @@ export class AlibabaEmulator extends ProviderServer {
 	readonly settings: AlibabaSettings;
 	/** Outcomes for the next CreateBackup calls (default 'success'): push 'fail' or 'vanish' to break one. */
 	readonly nextTaskOutcomes: TaskOutcome[] = [];
-	readonly clock: Clock;
+	/** The cloud's clock: the clock given to the constructor plus settings.clockSkewMs. */
+	readonly clock: SkewedClock;
 	private readonly accounts: Map<string, AlibabaAccount>;
 	private readonly nonces = new NonceStore();
 	private readonly crc = new Crc64Cache();
 
 	constructor(opts: AlibabaEmulatorOptions = {}) {
 		super('alibaba');
-		this.clock = opts.clock ?? systemClock;
 		this.settings = {
+			...DEFAULT_PROVIDER_SETTINGS,
 			taskStepMs: 10000,
 			clusterShardLagMs: 0,
 			finishedTaskVisibleMs: 60000,
@@ -83,6 +99,7 @@ export class AlibabaEmulator extends ProviderServer {
 			signatureTimeSource: 'emulator',
 			...opts.settings,
 		};
+		this.clock = new SkewedClock(opts.clock ?? systemClock, () => this.settings.clockSkewMs);
 		this.accounts = new Map((opts.accounts ?? [DEFAULT_ALIBABA_ACCOUNT]).map((a) => [a.accessKeyId, a]));
 		this.store = new AlibabaStore(this.clock, this.settings);
 		if (opts.seed ?? true) this.store.seedDemo();
@@ -102,6 +119,12 @@ export class AlibabaEmulator extends ProviderServer {
 
 	addClusterBackupSet(input: AddClusterBackupSetInput): ClusterBackupRecord {
 		return this.store.addClusterBackupSet(input);
+	}
+
+	/** Make one shard of a cluster backup set failed (ERROR) while the set stays OK, as Alibaba sometimes reports;
+	 * see AlibabaStore.failShard. */
+	failClusterShard(clusterBackupId: string, shard: number, opts: { keepFile?: boolean } = {}): ShardBackupRecord {
+		return this.store.failShard(clusterBackupId, shard, opts);
 	}
 
 	/** Start a backup task as CreateBackup would (mode 'Automated' simulates a scheduled backup). */
@@ -166,7 +189,14 @@ export class AlibabaEmulator extends ProviderServer {
 		if (fault?.delayMs) await sleep(fault.delayMs);
 		if (fault?.kind === 'reset') {
 			this.log({ ...entry, status: 0, fault: fault.kind });
-			req.socket.destroy();
+			if (fault.rst) req.socket.resetAndDestroy();
+			else req.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'silent') {
+			// Request read, no answer ever: the client's timeout must end it (close() of the emulator does too).
+			this.log({ ...entry, status: 0, fault: fault.kind });
+			await untilClosed(res);
 			return;
 		}
 		let status = 200;
@@ -179,9 +209,14 @@ export class AlibabaEmulator extends ProviderServer {
 					{ method: req.method ?? 'GET', pathname: url.pathname, query, params, headers: req.headers, body },
 					this.accounts,
 					ACTION_NAMES,
-					this.settings.signatureTimeSource === 'system' ? Date.now() : this.clock.now(),
+					this.signatureNow(),
 					this.nonces,
 				);
+				if (fault?.kind === 'answer') {
+					// A correctly signed call gets the test's answer verbatim; the action itself does not run.
+					this.answerVerbatim(res, requestId, fault, { ...entry, action: auth.action });
+					return;
+				}
 				this.store.sync();
 				const baseUrl = req.headers.host ? `http://${req.headers.host}` : this.endpoint;
 				Object.assign(
@@ -218,68 +253,93 @@ export class AlibabaEmulator extends ProviderServer {
 		this.log({ ...entry, status, code, fault: fault?.kind });
 	}
 
+	/** The instant signatures are judged by: the cloud clock, or the host clock plus the same skew ('system'). */
+	private signatureNow(): number {
+		return this.settings.signatureTimeSource === 'system' ? Date.now() + this.settings.clockSkewMs : this.clock.now();
+	}
+
+	/** An 'answer' fault: the spec's body as JSON, whatever it holds (fuzzed provider answers). */
+	private answerVerbatim(
+		res: ServerResponse,
+		requestId: string,
+		fault: FaultSpec,
+		entry: Omit<RequestLogEntry, 'status'>,
+	): void {
+		const text = JSON.stringify(fault.body === undefined ? {} : fault.body) ?? 'null';
+		const status = fault.status ?? 200;
+		res.writeHead(status, {
+			'Content-Type': 'application/json;charset=utf-8',
+			'Content-Length': Buffer.byteLength(text),
+			'x-acs-request-id': requestId,
+		});
+		res.end(text);
+		const claimed = (fault.body as { Code?: unknown } | null | undefined)?.Code;
+		this.log({ ...entry, status, code: typeof claimed === 'string' ? claimed : undefined, fault: fault.kind });
+	}
+
 	private async handleDownload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-		const requestId = randomBytes(12).toString('hex').toUpperCase();
 		const key = decodeURIComponent(url.pathname.replace(/^\/oss(-internal)?\//, ''));
-		const entry = {
-			method: req.method ?? 'GET',
-			path: url.pathname,
-			action: DOWNLOAD_ACTION,
-			query: Object.fromEntries(url.searchParams),
-			headers: req.headers,
-		};
-		const fault = this.faults.take(DOWNLOAD_ACTION);
-		if (fault?.delayMs && fault.kind !== 'slowBody') await sleep(fault.delayMs);
-		if (fault?.kind === 'reset') {
-			this.log({ ...entry, status: 0, fault: fault.kind });
-			req.socket.destroy();
-			return;
-		}
-		const fail = (status: number, code: string, message: string, extra = '') => {
-			const xml =
-				`<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n` +
-				`  <RequestId>${requestId}</RequestId>\n  <HostId>${key.split('/')[0]}.oss-emulator</HostId>\n${extra}</Error>\n`;
-			res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml), 'x-oss-request-id': requestId });
-			res.end(req.method === 'HEAD' ? undefined : xml);
-			this.log({ ...entry, status, code, fault: fault?.kind });
-		};
+		const exchange = new DownloadExchange(req, res, url, {
+			fault: this.faults.take(DOWNLOAD_ACTION),
+			requestId: randomBytes(12).toString('hex').toUpperCase(),
+			key,
+			dialect: OSS_DIALECT,
+			log: (entry) => this.log(entry),
+		});
+		if (await exchange.beforeChecks()) return;
 		const file = this.store.files.get(key);
-		if (!file) return fail(404, 'NoSuchKey', 'The specified key does not exist.', `  <Key>${key}</Key>\n`);
+		if (!file) return exchange.fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
 		const expires = Number(url.searchParams.get('Expires'));
 		const signature = url.searchParams.get('Signature');
 		if (!signature || !Number.isInteger(expires)) {
-			return fail(403, 'AccessDenied', 'You have no right to access this object because of bucket acl.');
+			return exchange.fail(403, 'AccessDenied', 'You have no right to access this object because of bucket acl.');
 		}
 		if (signature !== ossSignature(key, expires)) {
-			return fail(
+			return exchange.fail(
 				403,
 				'SignatureDoesNotMatch',
 				'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
 			);
 		}
 		const nowMs = this.clock.now();
-		if (fault?.kind === 'expiredUrl' || nowMs / 1000 > expires) {
-			return fail(
-				403,
-				'AccessDenied',
-				'Request has expired.',
-				`  <Expires>${new Date(expires * 1000).toISOString()}</Expires>\n  <ServerTime>${new Date(nowMs).toISOString()}</ServerTime>\n  <EC>0002-00000069</EC>\n`,
-			);
+		if (exchange.fault?.kind === 'expiredUrl' || nowMs / 1000 > expires) {
+			return exchange.fail(403, 'AccessDenied', 'Request has expired.', {
+				Expires: new Date(expires * 1000).toISOString(),
+				ServerTime: new Date(nowMs).toISOString(),
+				EC: '0002-00000069',
+			});
 		}
-		if (fault?.kind === 'error' || fault?.kind === 'serverError') {
-			const status = fault.status ?? 503;
-			return fail(status, fault.code ?? (status >= 500 ? 'InternalError' : 'AccessDenied'), fault.message ?? 'Please try again.');
-		}
+		if (exchange.errorFault()) return;
 		const crc64 = file.size <= this.settings.crc64MaxBytes ? await this.crc.compute(file) : this.crc.get(file);
-		this.log({ ...entry, status: req.headers.range ? 206 : 200, fault: fault?.kind });
-		await serveFile(req, res, file, {
-			crc64,
-			requestId,
-			truncateAfter: fault?.kind === 'truncatedBody' ? (fault.afterBytes ?? Math.floor(file.size / 2)) : undefined,
-			slowDelayMs: fault?.kind === 'slowBody' ? (fault.delayMs ?? 50) : undefined,
-		});
+		await exchange.serve(file, { crc64, ranges: this.settings.rangeRequests });
 	}
 }
+
+/** How OSS names things in object answers and error documents. */
+const OSS_DIALECT: ObjectStoreDialect = {
+	requestIdHeader: 'x-oss-request-id',
+	crc64Header: 'x-oss-hash-crc64ecma',
+	objectHeaders: (file) => ({
+		ETag: `"${createHash('md5').update(file.key).digest('hex').toUpperCase()}"`,
+		'Last-Modified': new Date(file.lastModifiedMs).toUTCString(),
+		Server: 'AliyunOSS',
+		'x-oss-object-type': 'Normal',
+		'x-oss-storage-class': 'Standard',
+	}),
+	errorXml: ({ code, message, requestId, key, extra }) =>
+		`<?xml version="1.0" encoding="UTF-8"?>\n<Error>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n` +
+		`  <RequestId>${requestId}</RequestId>\n  <HostId>${key.split('/')[0]}.oss-emulator</HostId>\n` +
+		Object.entries(extra)
+			.map(([name, value]) => `  <${name}>${value}</${name}>\n`)
+			.join('') +
+		'</Error>\n',
+	// OSS documents 429 QpsLimitExceeded; SlowDown is the S3-style 503 that COS sends and S3-compatible paths use.
+	throttleError: (status) =>
+		status === 503
+			? { code: 'SlowDown', message: 'Please reduce your request rate.' }
+			: { code: 'QpsLimitExceeded', message: 'Please reduce your request rate.' },
+	invalidRange: { code: 'InvalidRange', message: 'The requested range cannot be satisfied' },
+};
 
 /** OSS V1 URL signature over the canonical GET of the object (the emulator is its only verifier). */
 function ossSignature(key: string, expires: number): string {
@@ -292,12 +352,15 @@ function apiFaultError(fault: FaultSpec): AlibabaError | undefined {
 			return Errors.throttled();
 		case 'serverError':
 			return fault.status === 500 ? Errors.internalError() : Errors.serviceUnavailable();
-		case 'error':
+		case 'error': {
+			// A code from the catalogue brings its real status and message; the spec's own win.
+			const known = fault.code === undefined ? undefined : catalogueError(fault.code);
 			return new AlibabaError(
-				fault.status ?? 400,
+				fault.status ?? known?.status ?? 400,
 				fault.code ?? 'InvalidParameter',
-				fault.message ?? 'Injected error from the emulator fault queue.',
+				fault.message ?? known?.message ?? 'Injected error from the emulator fault queue.',
 			);
+		}
 		default:
 			return undefined;
 	}

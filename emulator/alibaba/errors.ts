@@ -65,6 +65,9 @@ export const Errors = {
 	pageSize: () => new AlibabaError(400, 'InvalidPageSize.Malformed', 'The specified parameter PageSize is not valid.'),
 	pageNumber: () =>
 		new AlibabaError(400, 'InvalidPageNumber.Malformed', 'The specified parameter PageNumber is not valid.'),
+	// From the R-KVStore error table: an action (CreateBackup among them) on an instance not in the running state.
+	incorrectInstanceState: () =>
+		new AlibabaError(403, 'IncorrectDBInstanceState', 'Current DB instance state does not support this operation.'),
 	throttled: () => new AlibabaError(400, 'Throttling.User', 'Request was denied due to user flow control.'),
 	serviceUnavailable: () =>
 		new AlibabaError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
@@ -75,3 +78,16 @@ export const Errors = {
 			'The request processing has failed due to some unknown error, exception or failure.',
 		),
 };
+
+/**
+ * The catalogue entry for a code (only entries without parameters), so an injected `error` fault that names just
+ * a code answers with Alibaba's status and message for it.
+ */
+export function catalogueError(code: string): AlibabaError | undefined {
+	for (const make of Object.values(Errors)) {
+		if (make.length !== 0) continue;
+		const error = (make as () => AlibabaError)();
+		if (error.code === code) return error;
+	}
+	return undefined;
+}

@@ -44,6 +44,8 @@ export interface ShardBackupRecord {
 	nodeInstanceId: string;
 	startMs: number;
 	endMs: number;
+	/** This shard's own backup failed (its BackupStatus is ERROR) whatever the set's status says. */
+	failed?: boolean;
 	file?: EmulatedFile;
 }
 
@@ -107,6 +109,8 @@ export interface AddClusterBackupSetInput {
 	mode?: BackupMode;
 	progress?: number;
 	jobId?: number;
+	/** Shards (0-based) whose own backup failed although the set is OK; see failShard(). */
+	failedShards?: number[];
 }
 
 export interface StartTaskInput {
@@ -220,6 +224,26 @@ export class AlibabaStore {
 			})),
 		};
 		this.clusterSets.push(record);
+		for (const shard of input.failedShards ?? []) this.failShard(record.clusterBackupId, shard);
+		return record;
+	}
+
+	/**
+	 * One shard's backup failed while its set is OK, as DescribeClusterBackupList sometimes reports: the shard's
+	 * BackupStatus is ERROR and IsAvail 0, the set's status does not change. Its file is gone (no URL, size 0, the
+	 * old URL answers NoSuchKey) unless keepFile: an ERROR shard that still lists a URL, which must not be trusted
+	 * either. On a set still RUNNING, the shard gets no file when its task finishes.
+	 */
+	failShard(clusterBackupId: string, shard: number, opts: { keepFile?: boolean } = {}): ShardBackupRecord {
+		const set = this.clusterSets.find((s) => s.clusterBackupId === clusterBackupId);
+		if (!set) throw new Error(`unknown cluster backup set ${clusterBackupId}`);
+		const record = set.shards[shard];
+		if (!record) throw new Error(`${clusterBackupId} has no shard ${shard} (it has ${set.shards.length})`);
+		record.failed = true;
+		if (!opts.keepFile && record.file) {
+			this.files.delete(record.file.key);
+			record.file = undefined;
+		}
 		return record;
 	}
 
@@ -312,7 +336,7 @@ export class AlibabaStore {
 		set.progress = status === 'Success' ? 100 : set.progress;
 		set.shards.forEach((shard, i) => {
 			shard.endMs = endMs;
-			if (status === 'Success') shard.file = this.addFile(instance, i, set.startMs, endMs, task.sizeBytes);
+			if (status === 'Success' && !shard.failed) shard.file = this.addFile(instance, i, set.startMs, endMs, task.sizeBytes);
 		});
 	}
 

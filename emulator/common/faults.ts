@@ -6,9 +6,14 @@ export type FaultKind =
 	| 'throttle'
 	| 'serverError'
 	| 'reset'
+	| 'silent'
 	| 'malformedJson'
+	| 'answer'
 	| 'slowBody'
 	| 'truncatedBody'
+	| 'corruptBody'
+	| 'stall'
+	| 'redirect'
 	| 'expiredUrl'
 	| 'error';
 
@@ -16,7 +21,8 @@ export interface FaultSpec {
 	/** API action name, or 'Download' for file downloads; omitted = any request the kind applies to. */
 	action?: string;
 	kind: FaultKind;
-	/** For 'error' (and 'serverError': 500 or 503). */
+	/** For 'error' (and 'serverError': 500 or 503); 'answer': the HTTP status (default 200); download 'throttle':
+	 * 429 (default) or 503; 'redirect': 301, 302 (default), 303, 307 or 308. */
 	status?: number;
 	code?: string;
 	message?: string;
@@ -24,17 +30,45 @@ export interface FaultSpec {
 	times?: number;
 	/** Delay before answering; for 'slowBody', the pause between 16 KiB chunks (default 50 ms). */
 	delayMs?: number;
-	/** For 'truncatedBody': bytes sent before the connection is cut (default half the body). */
+	/** For 'truncatedBody' and 'stall': body bytes sent before the connection is cut / goes quiet (default half
+	 * of the bytes this response carries; at most all but one, so the fault always bites). */
 	afterBytes?: number;
+	/** For 'corruptBody': the object byte (absolute, also on a range response) that is flipped; default the middle
+	 * of the bytes this response carries. An offset outside the range served leaves the body intact. */
+	offset?: number;
+	/** For 'redirect': the Location sent (default `file:///etc/passwd`, a scheme no downloader may follow). */
+	location?: string;
+	/** For 'answer': the JSON body sent verbatim (a test's fuzzed provider answer). */
+	body?: unknown;
+	/** For download 'throttle': a Retry-After header (seconds); none by default, as OSS sends none. */
+	retryAfterSeconds?: number;
+	/** For 'reset': a TCP RST (the client reads ECONNRESET) instead of a plain close ("socket hang up"). */
+	rst?: boolean;
 }
 
-/** Which kinds make sense where: API calls answer JSON, downloads stream bytes. */
-const API_KINDS: ReadonlySet<FaultKind> = new Set(['throttle', 'serverError', 'reset', 'malformedJson', 'error']);
-const DOWNLOAD_KINDS: ReadonlySet<FaultKind> = new Set([
+/**
+ * Which kinds make sense where: API calls answer JSON, downloads stream bytes. 'reset', 'silent', 'throttle',
+ * 'serverError' and 'error' apply to both, so one without an action hits whichever request comes first.
+ */
+const API_KINDS: ReadonlySet<FaultKind> = new Set([
+	'throttle',
 	'serverError',
 	'reset',
+	'silent',
+	'malformedJson',
+	'answer',
+	'error',
+]);
+const DOWNLOAD_KINDS: ReadonlySet<FaultKind> = new Set([
+	'throttle',
+	'serverError',
+	'reset',
+	'silent',
 	'slowBody',
 	'truncatedBody',
+	'corruptBody',
+	'stall',
+	'redirect',
 	'expiredUrl',
 	'error',
 ]);

@@ -1,5 +1,4 @@
 import { createCipheriv, createHash } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
 import { Readable } from 'stream';
 
 import { Crc64 } from './crc64';
@@ -84,102 +83,5 @@ export class Crc64Cache {
 			this.running.set(file.key, pending);
 		}
 		return pending;
-	}
-}
-
-export interface ServeOptions {
-	/** Whole-object CRC64 to send, or undefined to omit the header. */
-	crc64?: string;
-	requestId: string;
-	/** Stop after this many body bytes and drop the connection (Content-Length still announces the full size). */
-	truncateAfter?: number;
-	/** Pause between (small) chunks. */
-	slowDelayMs?: number;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A Readable's async iterator may merge chunks; the slow mode needs them re-sliced to a fixed small size. */
-async function* pieces(source: Readable, size: number): AsyncGenerator<Buffer> {
-	for await (const raw of source) {
-		const buf = raw as Buffer;
-		for (let offset = 0; offset < buf.length; offset += size) yield buf.subarray(offset, offset + size);
-	}
-}
-
-function waitDrainOrClose(res: ServerResponse): Promise<void> {
-	return new Promise((resolve) => {
-		const done = () => {
-			res.off('drain', done);
-			res.off('close', done);
-			resolve();
-		};
-		res.once('drain', done);
-		res.once('close', done);
-	});
-}
-
-/** Serve a file the way OSS serves an object: headers, optional single Range, HEAD, and the faults above. */
-export async function serveFile(req: IncomingMessage, res: ServerResponse, file: EmulatedFile, opts: ServeOptions) {
-	let start = 0;
-	let end = file.size - 1;
-	let status = 200;
-	const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-	if (range && (range[1] || range[2]) && file.size > 0) {
-		if (range[1]) {
-			start = Number(range[1]);
-			end = range[2] ? Math.min(Number(range[2]), file.size - 1) : file.size - 1;
-		} else {
-			start = Math.max(0, file.size - Number(range[2]));
-		}
-		if (start > end || start >= file.size) {
-			res.writeHead(416, { 'Content-Range': `bytes */${file.size}`, 'x-oss-request-id': opts.requestId });
-			res.end();
-			return;
-		}
-		status = 206;
-	}
-	const headers: Record<string, string | number> = {
-		'Content-Type': 'application/octet-stream',
-		'Content-Length': end - start + 1,
-		'Accept-Ranges': 'bytes',
-		ETag: `"${createHash('md5').update(file.key).digest('hex').toUpperCase()}"`,
-		'Last-Modified': new Date(file.lastModifiedMs).toUTCString(),
-		Server: 'AliyunOSS',
-		'x-oss-request-id': opts.requestId,
-		'x-oss-object-type': 'Normal',
-		'x-oss-storage-class': 'Standard',
-	};
-	// OSS sends the whole object's CRC64 on ranged reads too.
-	if (opts.crc64 !== undefined) headers['x-oss-hash-crc64ecma'] = opts.crc64;
-	if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
-	res.writeHead(status, headers);
-	if (req.method === 'HEAD') {
-		res.end();
-		return;
-	}
-	let budget = opts.truncateAfter ?? Infinity;
-	const source = fileStream(file, start, end);
-	try {
-		for await (const chunk of pieces(source, opts.slowDelayMs ? 16 * 1024 : Infinity)) {
-			if (res.destroyed) break;
-			const part = chunk.length > budget ? chunk.subarray(0, budget) : chunk;
-			budget -= part.length;
-			if (budget <= 0 && opts.truncateAfter !== undefined) {
-				// Let the last bytes reach the client before the connection is cut below.
-				await new Promise<void>((resolve) => res.write(part, () => resolve()));
-				break;
-			}
-			if (part.length && !res.write(part)) await waitDrainOrClose(res);
-			if (opts.slowDelayMs) await sleep(opts.slowDelayMs);
-		}
-	} finally {
-		source.destroy();
-	}
-	if (budget <= 0 && opts.truncateAfter !== undefined) {
-		// Cut the connection mid-body: the client sees fewer bytes than Content-Length announced.
-		res.socket?.destroy();
-	} else {
-		res.end();
 	}
 }

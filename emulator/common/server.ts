@@ -11,16 +11,46 @@ export interface RequestLogEntry {
 	action: string;
 	query: Record<string, string>;
 	headers: IncomingHttpHeaders;
+	/** The status answered; 0 when no answer was sent (reset, silent). */
 	status: number;
 	code?: string;
 	/** A fault that was applied to this request, if any. */
 	fault?: string;
+	/** Downloads: the Range header as received (absent when none was sent), so a test can assert a resume. */
+	range?: string;
+	/** Downloads: the Content-Range answered (`bytes N-M/total` on a 206, `bytes *\/total` on a 416). */
+	contentRange?: string;
+	/** Downloads: body bytes written so far; the entry is logged when the headers go out and this grows while
+	 * the body streams, so a test can watch a stalled or cut download. */
+	bytesSent?: number;
 }
+
+/** How an object store answers a Range header (see planRange in downloads.ts). */
+export type RangeMode = 'standard' | 'lenient' | 'ignore';
+
+/** Settings every provider emulator has; tests may change them at runtime (emulator.<provider>.settings). */
+export interface ProviderSettings {
+	/** How far the cloud's clock runs ahead of (+) or behind (-) the clock the emulator was given. Every time the
+	 * cloud reports or judges by (backup and task times, signature windows, URL expiry) is on the skewed clock. */
+	clockSkewMs: number;
+	/** 'standard' (default): RFC 9110 ranges, 206, end clamped, 416 `bytes *\/size` when the start is past the end
+	 * of the object, as COS does and OSS with `x-oss-range-behavior: standard`. 'lenient': OSS's default, any range
+	 * not inside the object gets 200 and the whole object. 'ignore': a server that does not do ranges at all. */
+	rangeRequests: RangeMode;
+}
+
+export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = { clockSkewMs: 0, rangeRequests: 'standard' };
 
 /** Upper-case UUID, the shape of Alibaba's RequestId (e.g. C009DA42-3B19-5B81-963D-1509DE2408DD). */
 export const newRequestId = (): string => randomUUID().toUpperCase();
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when the response's connection is gone: the client went away, or close() destroyed it. */
+export function untilClosed(res: ServerResponse): Promise<void> {
+	if (res.destroyed || res.closed) return Promise.resolve();
+	return new Promise((resolve) => res.once('close', () => resolve()));
+}
 
 export function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
@@ -79,6 +109,7 @@ export abstract class ProviderServer {
 			});
 		});
 		// Keep-alive sockets are reused by SDKs; the server must not keep the test process alive after stop().
+		// close() destroys every connection, also those a 'stall' or 'silent' fault holds open on purpose.
 		server.keepAliveTimeout = 5000;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);

@@ -11,7 +11,13 @@ export const SECRET = 'emulator-secret';
 /** The official SDK client pointed at the emulator, configured the documented way. */
 export function sdkClient(
 	emulator: AlibabaEmulator,
-	extra: Partial<{ accessKeyId: string; accessKeySecret: string; securityToken: string; signatureAlgorithm: string }> = {},
+	extra: Partial<{
+		accessKeyId: string;
+		accessKeySecret: string;
+		securityToken: string;
+		signatureAlgorithm: string;
+		readTimeout: number;
+	}> = {},
 ): KvClient {
 	return new KvClient(
 		new $OpenApiUtil.Config({
@@ -109,4 +115,75 @@ export async function sdkError(promise: Promise<unknown>): Promise<{ statusCode?
 		return { statusCode: e.statusCode, code: e.code, message: e.message, name: e.name };
 	}
 	throw new Error('expected the call to fail');
+}
+
+export interface Download {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: Buffer;
+	/** The body arrived in full (as long as Content-Length said) and ended. */
+	complete: boolean;
+	error?: string;
+	/** The error's code (ECONNRESET, ...), when there was one. */
+	errorCode?: string;
+	/** idleMs passed without a byte, and this helper gave up (aborted the request). */
+	stalled: boolean;
+	ms: number;
+}
+
+/**
+ * A GET (or HEAD) that reports what happened instead of throwing: a cut connection, a reset, a stall. With idleMs,
+ * it gives up (destroys the request, as a client timeout would) after that long without headers or body bytes.
+ */
+export function download(
+	url: string,
+	opts: { headers?: Record<string, string>; method?: string; idleMs?: number } = {},
+): Promise<Download> {
+	const started = Date.now();
+	return new Promise((resolve) => {
+		const chunks: Buffer[] = [];
+		let status = 0;
+		let headers: Download['headers'] = {};
+		let stalled = false;
+		let done = false;
+		let timer: NodeJS.Timeout | undefined;
+		const finish = (complete: boolean, err?: Error & { code?: string }) => {
+			if (done) return;
+			done = true;
+			clearTimeout(timer);
+			resolve({
+				status,
+				headers,
+				body: Buffer.concat(chunks),
+				complete,
+				error: err?.message,
+				errorCode: err?.code,
+				stalled,
+				ms: Date.now() - started,
+			});
+		};
+		const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+			status = res.statusCode ?? 0;
+			headers = res.headers;
+			arm();
+			res.on('data', (c: Buffer) => {
+				chunks.push(c);
+				arm();
+			});
+			res.on('end', () => finish(res.complete));
+			res.on('error', (err) => finish(false, err));
+			res.on('close', () => finish(false));
+		});
+		const arm = () => {
+			if (!opts.idleMs) return;
+			clearTimeout(timer);
+			timer = setTimeout(() => {
+				stalled = true;
+				req.destroy();
+			}, opts.idleMs);
+		};
+		req.on('error', (err) => finish(false, err));
+		arm();
+		req.end();
+	});
 }
