@@ -5,9 +5,10 @@
  * - baseline: Node's `http.get` of the backup's presigned URL, piped into `fs.createWriteStream` — the best a
  *   download can do here (same emulator, same process, same file system);
  * - subject: Manual Trigger → Items → Alibaba Cloud Redis Backup (Backup → Download) through n8n-core's real
- *   WorkflowExecute, into n8n's filesystem binary store. Timed end to end: engine, the DescribeBackups lookup
- *   that yields the URL, the download and the store's final rename. The fixed part of that is printed apart
- *   (measured on a 1 KiB backup), so small sizes can be read correctly.
+ *   WorkflowExecute, into n8n's filesystem binary store, with the CRC-64 verification on (the emulator sends
+ *   x-oss-hash-crc64ecma for every size; each run must report checksumVerified with the emulator's CRC). Timed end
+ *   to end: engine, the DescribeBackups lookup that yields the URL, the download and the store's final rename. The
+ *   fixed part of that is printed apart (measured on a 1 KiB backup), so small sizes can be read correctly.
  *
  * Per size, `--runs` pairs alternate ABBA (baseline/subject, then subject/baseline, …) so neither side always
  * goes first. process.memoryUsage() is sampled every 50 ms during each run; "growth" is the peak minus the value
@@ -29,6 +30,7 @@ import { BinaryDataService } from 'n8n-core';
 import type { IBinaryData } from 'n8n-workflow';
 
 import { CloudEmulator } from '../emulator';
+import { Crc64 } from '../nodes/common/crc64';
 import { binaryStream, cleanupBinaryDataStore, initBinaryDataStore } from '../test/harness';
 import { n8nCoreContainer } from '../test/harness/n8n-env';
 import { instanceRef, NODE_NAME, REGION, runAlibabaNode } from '../test/workflows/alibabaFixture';
@@ -41,6 +43,9 @@ const SHA_MAX_BYTES = 1024 * MIB;
 const INSTANCE_ID = 'r-benchdownload01';
 const WARMUP_BYTES = 1024;
 const WARMUP_RUNS = 3;
+/** Targets the summary checks (printed, never enforced by the exit code). */
+const TARGET_RATIO = 0.7;
+const TARGET_RSS_GROWTH_BYTES = 64 * MIB;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -219,6 +224,7 @@ interface Target {
 	sizeBytes: number;
 	backupId: string;
 	url: string;
+	crc64: string;
 }
 
 async function runBaseline(target: Target, dir: string, run: string): Promise<RunResult> {
@@ -241,6 +247,23 @@ async function runBaseline(target: Target, dir: string, run: string): Promise<Ru
 interface SubjectCheck {
 	sha: boolean;
 	expectedSha: () => Promise<string>;
+	/** The CRC-64 the emulator sends in x-oss-hash-crc64ecma: the node must have verified the file against it. */
+	crc64: string;
+}
+
+/** MB/s of the node's CRC-64 over 256 MiB in 1 MiB chunks (best of 3): the ceiling it puts on a verified download. */
+function crc64Rate(): number {
+	const chunk = Buffer.alloc(MIB);
+	for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 2654435761) >>> 24;
+	let best = 0;
+	for (let round = 0; round < 3; round++) {
+		const crc = new Crc64();
+		const started = performance.now();
+		for (let i = 0; i < 256; i++) crc.update(chunk);
+		crc.digest();
+		best = Math.max(best, (256 * MIB) / MB / ((performance.now() - started) / 1000));
+	}
+	return best;
 }
 
 async function sha256Of(stream: NodeJS.ReadableStream): Promise<string> {
@@ -279,12 +302,19 @@ async function runSubject(emulator: CloudEmulator, target: Target, check: Subjec
 	try {
 		if (!storedPath) throw new Error('subject: the binary is not in the filesystem store (no id): it was buffered in memory');
 		const onDisk = (await stat(storedPath)).size;
-		const { downloadedBytes, downloadUrl } = items[0].json;
+		const { downloadedBytes, downloadUrl, checksumVerified, crc64, expectedCrc64, downloadAttempts } = items[0].json;
 		if (binary.bytes !== target.sizeBytes || onDisk !== target.sizeBytes || downloadedBytes !== target.sizeBytes) {
 			throw new Error(
 				`subject: binary.bytes ${binary.bytes}, ${onDisk} B on disk, downloadedBytes ${String(downloadedBytes)}, expected ${target.sizeBytes} B`,
 			);
 		}
+		// The run must have paid for the CRC: the storage header was there and the node checked the bytes against it.
+		if (checksumVerified !== true || crc64 !== check.crc64 || expectedCrc64 !== check.crc64) {
+			throw new Error(
+				`subject: checksum not verified (checksumVerified ${String(checksumVerified)}, crc64 ${String(crc64)}, expectedCrc64 ${String(expectedCrc64)}, emulator ${check.crc64})`,
+			);
+		}
+		if (downloadAttempts !== 1) throw new Error(`subject: ${String(downloadAttempts)} download attempts, expected 1`);
 		if (typeof downloadUrl !== 'string' || redact(downloadUrl) !== redact(target.url)) {
 			throw new Error(`subject: downloaded ${String(downloadUrl).split('?')[0]}, the baseline ${redact(target.url)}`);
 		}
@@ -368,6 +398,10 @@ async function main(): Promise<void> {
 			`Download benchmark: node ${process.version}, ${process.platform}/${process.arch}, gc ${gc ? 'exposed (collected before each run)' : 'not exposed (set NODE_OPTIONS=--expose-gc for steadier memory numbers)'}`,
 		);
 		console.log(`Emulator ${emulator.alibaba.endpoint}; temp files and n8n binary store under ${workDir}`);
+		const crcRate = crc64Rate();
+		console.log(
+			`CRC-64 alone (the node's implementation, 1 MiB chunks): ${crcRate.toFixed(0)} MB/s on one core here; a download that verifies it cannot go faster`,
+		);
 		console.log(
 			`Sizes ${sizes.map(sizeLabel).join(', ')}; ${options.runs} run(s) each side, ABBA; sha256 check ${options.sha ? `on (sizes <= ${sizeLabel(SHA_MAX_BYTES)})` : 'off (--no-sha)'}`,
 		);
@@ -376,18 +410,24 @@ async function main(): Promise<void> {
 		const now = Date.now();
 		const targetOf = async (sizeBytes: number, index: number): Promise<Target> => {
 			const record = emulator.alibaba.addBackup({ instanceId: INSTANCE_ID, startMs: now - (index + 1) * 3600_000, sizeBytes });
-			// Computed up front so that no run pays for the x-oss-hash-crc64ecma header the emulator sends.
-			await emulator.alibaba.fileCrc64(record.backupId);
+			// Computed up front so that no run pays for the x-oss-hash-crc64ecma header the emulator sends (and so
+			// that the emulator sends it for files of any size).
+			const crc64 = await emulator.alibaba.fileCrc64(record.backupId);
 			return {
 				sizeBytes,
 				backupId: String(record.backupId),
 				url: emulator.alibaba.downloadUrls(emulator.alibaba.file(record.backupId)).public,
+				crc64,
 			};
 		};
 
 		// Warm-up on a tiny backup: loads n8n-core and the node, JITs both paths, and measures the fixed cost per run.
 		const tiny = await targetOf(WARMUP_BYTES, 0);
-		const tinyCheck: SubjectCheck = { sha: true, expectedSha: () => emulator.alibaba.fileSha256(Number(tiny.backupId)) };
+		const tinyCheck: SubjectCheck = {
+			sha: true,
+			expectedSha: () => emulator.alibaba.fileSha256(Number(tiny.backupId)),
+			crc64: tiny.crc64,
+		};
 		const fixed = { baseline: [] as number[], subject: [] as number[] };
 		for (let i = 0; i < WARMUP_RUNS; i++) {
 			fixed.baseline.push((await runBaseline(tiny, workDir, `warmup-${i}`)).seconds);
@@ -406,6 +446,7 @@ async function main(): Promise<void> {
 			const check: SubjectCheck = {
 				sha: options.sha,
 				expectedSha: () => (expectedSha ??= emulator.alibaba.fileSha256(Number(target.backupId))),
+				crc64: target.crc64,
 			};
 			console.log(`${sizeLabel(sizeBytes)}: backup ${target.backupId} ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 			const result: SizeResult = { sizeBytes, baseline: [], subject: [], verified: '' };
@@ -482,11 +523,19 @@ async function main(): Promise<void> {
 				`heap ${mib(max(memory.map((m) => m.heapSubj)))} vs ${mib(max(memory.map((m) => m.heapBase)))}; ` +
 				`all ${results.length * options.runs} subject downloads verified (${
 					!options.sha || results.every((r) => r.sizeBytes > SHA_MAX_BYTES)
-						? 'size only'
+						? 'size'
 						: results.every((r) => r.sizeBytes <= SHA_MAX_BYTES)
 							? 'size + sha256'
 							: `size; sha256 up to ${sizeLabel(SHA_MAX_BYTES)}`
-				}).`,
+				}; the node checked each against the storage's CRC-64).`,
+		);
+		const worstRatio = Math.min(...speed.map((x) => x.ratio));
+		const worstRss = max(memory.map((m) => m.rssSubj));
+		const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+		console.log(
+			`Targets: throughput >= ${TARGET_RATIO.toFixed(2)}x of the baseline: ${verdict(worstRatio >= TARGET_RATIO)} (worst ${worstRatio.toFixed(2)}x); ` +
+				`subject peak RSS growth <= ${mib(TARGET_RSS_GROWTH_BYTES)}: ${verdict(worstRss <= TARGET_RSS_GROWTH_BYTES)} (worst ${mib(worstRss)}). ` +
+				`CRC-64 alone on this CPU: ${crcRate.toFixed(0)} MB/s.`,
 		);
 	} finally {
 		await cleanup();

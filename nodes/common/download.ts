@@ -1,14 +1,37 @@
 /**
- * Stream a presigned URL into n8n's binary store. The body is handed to `prepareBinaryData` as a stream, so in
- * n8n's filesystem mode it goes to disk chunk by chunk; the length is checked against what the cloud reported,
- * before (Content-Length) and after (the stored size).
+ * Stream a presigned URL into n8n's binary store: verified (length, and the storage's CRC-64 where it sends one),
+ * retried (throttling, 5xx, resets) and resumed (Range) under the retry policy of the API calls, cancellable, and
+ * never buffered: the bytes go to `prepareBinaryData` as one stream, so in n8n's filesystem mode they reach the
+ * disk chunk by chunk.
+ *
+ * One logical body is built from one or more HTTP responses by an async generator (`Download.body`) and handed to
+ * `prepareBinaryData` as ONE Readable. Every check that can fail does so by throwing from the generator BEFORE the
+ * stream ends, so n8n's store fails and keeps nothing (the filesystem store removes its temp file; the database and
+ * S3 stores never write). A body that breaks off is resumed with `Range: bytes=<bytes passed on>-`; what cannot be
+ * resumed (a server that ignores Range, a checksum mismatch) starts over with a new `prepareBinaryData` call, since
+ * bytes already handed to the store cannot be taken back.
  */
-import type { IBinaryData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
 
-import { CloudApiError, type CloudErrorKind } from './errors';
+import { Crc64 } from './crc64';
+import { CloudApiError, networkErrorCode, rootCauseMessage, type CloudErrorKind } from './errors';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
 
 /** How much of an error body is read (for the message and to spot "expired"); the rest is discarded. */
 export const ERROR_BODY_LIMIT = 2048;
+/** Time allowed for the response headers of one request (connect included). */
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 60_000;
+/** A body that delivers no byte for this long is given up and resumed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/** Redirects followed per request (each checked: http and https only). */
+export const MAX_REDIRECTS = 5;
+export const CHECKSUM_ALGORITHM = 'crc64ecma';
 
 export interface DownloadRequest {
 	url: string;
@@ -19,23 +42,44 @@ export interface DownloadRequest {
 	/** Refuse files larger than this before downloading (0 = no limit). */
 	maxBytes: number;
 	provider: string;
-	/** Response header carrying the storage service's checksum of the file, if it sends one (provider-specific). */
+	/**
+	 * Response header carrying the storage's CRC-64/ECMA-182 of the whole object as an unsigned decimal, if it sends
+	 * one (provider-specific: OSS `x-oss-hash-crc64ecma`, COS `x-cos-hash-crc64ecma`). When the answer carries it,
+	 * the download is verified against it.
+	 */
 	checksumHeader?: string;
+	/** Time to get a response's headers (default DEFAULT_RESPONSE_TIMEOUT_MS). */
+	responseTimeoutMs?: number;
+	/** Longest wait for the next byte of a body before it is given up and resumed (default DEFAULT_IDLE_TIMEOUT_MS). */
+	idleTimeoutMs?: number;
+	/** Tries and delays (default: the API calls' DEFAULT_RETRY_POLICY). */
+	retryPolicy?: RetryPolicy;
+	/** Source of the retry jitter in [0, 1) (default Math.random; tests pass their own). */
+	random?: () => number;
+}
+
+export interface DownloadChecksum {
+	algorithm: typeof CHECKSUM_ALGORITHM;
+	/** What the storage sent in `checksumHeader`; null when it sent nothing (or no header was named). */
+	expected: string | null;
+	/** CRC-64 of the bytes stored, unsigned decimal. */
+	actual: string;
+	/** True only when the storage sent its checksum and it equals `actual`. */
+	verified: boolean;
 }
 
 export interface DownloadResult {
 	binary: IBinaryData;
-	bytes: number | null;
-	/** The value of the request's `checksumHeader` in the answer, for the output item; null when absent. */
-	checksum: string | null;
+	/** Bytes stored. */
+	bytes: number;
+	checksum: DownloadChecksum;
+	/** HTTP requests sent for the file (redirect hops not counted): 1 when nothing went wrong. */
+	attempts: number;
+	/** Times the body was continued with a Range request after it broke off. */
+	resumes: number;
 }
 
-function header(headers: IN8nHttpFullResponse['headers'], name: string): string | undefined {
-	const all = (headers ?? {}) as Record<string, unknown>;
-	const value = all[name] ?? all[name.toLowerCase()];
-	if (Array.isArray(value)) return String(value[0]);
-	return value === undefined || value === null ? undefined : String(value);
-}
+// ---- Helpers other modules use ----------------------------------------------------------------------------------
 
 export function formatBytes(bytes: number): string {
 	const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -52,6 +96,8 @@ export function formatBytes(bytes: number): string {
 export function redactUrl(url: string): string {
 	try {
 		const parsed = new URL(url);
+		if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+			return `(a ${parsed.protocol} URL)`;
 		return `${parsed.origin}${parsed.pathname}`;
 	} catch {
 		return '(invalid URL)';
@@ -107,116 +153,731 @@ export async function readErrorBodyStart(
 	return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
-function tooLarge(request: DownloadRequest, bytes: number): CloudApiError {
-	return new CloudApiError(
-		`${request.fileName} is ${formatBytes(bytes)}, above the limit of ${formatBytes(request.maxBytes)} set in "Max File Size"`,
-		{ provider: request.provider, kind: 'client', action: 'download' },
-	);
+// ---- The stream handed to n8n -----------------------------------------------------------------------------------
+
+/**
+ * What `prepareBinaryData` takes: a Buffer or a Node Readable. Node code may not import `stream` (n8n's cloud lint
+ * forbids it, type imports included), so the type comes from n8n's own signature.
+ */
+type BinarySource = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
+/** The static side of Node's Readable that we need: `Readable.from(asyncIterable, options)`. */
+interface ReadableFactory {
+	from(
+		source: AsyncIterable<Uint8Array>,
+		options?: { objectMode?: boolean; highWaterMark?: number },
+	): BinarySource;
 }
 
+/**
+ * Bytes the Readable handed to n8n may hold ahead of the store's writes: enough to overlap the network with the
+ * disk, small against the file (per download, independent of the file's size).
+ */
+const STREAM_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * A Node Readable over `source`, without importing `stream`: the response body n8n's httpRequest returns is a Node
+ * Readable (an IncomingMessage, or the Readable axios wraps it in), and every Readable subclass inherits the static
+ * `Readable.from`. A Readable, not just an async iterable, because n8n's stores consume it in both ways: the
+ * filesystem store with `fs.promises.writeFile(path, stream)` (async iteration; it removes its temp file when the
+ * stream errors), the database and S3 stores with 'data'/'end'/'error'/'close' listeners (binaryToBuffer).
+ */
+function readableFrom(body: unknown, source: AsyncIterable<Uint8Array>): BinarySource | undefined {
+	const factory = (body as { constructor?: Partial<ReadableFactory> } | null | undefined)
+		?.constructor;
+	if (typeof factory?.from !== 'function') return undefined;
+	return (factory as ReadableFactory).from(source, {
+		objectMode: false,
+		highWaterMark: STREAM_HIGH_WATER_MARK,
+	});
+}
+
+// ---- One download -----------------------------------------------------------------------------------------------
+
+/** One HTTP response being used (after redirects). */
+interface Answer {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+	/** The URL that answered (the last redirect's target). */
+	url: string;
+	/** Aborts this response's request: the body stops, the socket is closed. */
+	controller: AbortController;
+	/** Removes the link between the execution's cancel signal and `controller`. */
+	unlink: () => void;
+}
+
+/** One `prepareBinaryData` call: a body from byte 0, maybe continued by Range requests. */
+interface Pass {
+	first: Answer;
+	/** Bytes handed to the store so far. */
+	bytes: number;
+	crc: Crc64;
+	/** Bytes the file must have (the cloud's size, else the storage's), null when nobody said. */
+	total: number | null;
+	/** The storage's CRC of the whole object, when it sent one. */
+	expectedCrc: string | null;
+	/** Why the pass failed, as told to the store (the error the generator threw). */
+	failure?: CloudApiError;
+	/** Set when the pass failed in a way that starting over may cure; `answer` is a fresh 200 to start with. */
+	restart?: { answer?: Answer };
+	/** `failure` is already the error to give up with (it says how many tries there were). */
+	finalized?: boolean;
+	/** The resumes this pass made. */
+	resumes: number;
+}
+
+function headerOf(headers: Record<string, unknown>, name: string): string | undefined {
+	const value = headers[name.toLowerCase()] ?? headers[name];
+	if (Array.isArray(value)) return value.length > 0 ? String(value[0]) : undefined;
+	return value === undefined || value === null ? undefined : String(value);
+}
+
+function isHttpUrl(url: string): boolean {
+	try {
+		const { protocol } = new URL(url);
+		return protocol === 'http:' || protocol === 'https:';
+	} catch {
+		return false;
+	}
+}
+
+function protocolOf(url: string): string {
+	try {
+		return new URL(url).protocol;
+	} catch {
+		return 'invalid';
+	}
+}
+
+const seconds = (ms: number) => {
+	const s = ms / 1000;
+	return Number.isInteger(s) ? String(s) : s.toFixed(1);
+};
+
+/** An unsigned decimal CRC without leading zeros, or the text as sent when it is not one. */
+function normalizeCrc(value: string): string {
+	const text = value.trim();
+	return /^\d{1,20}$/.test(text) ? BigInt(text).toString(10) : text;
+}
+
+/** Failures a try can be repeated after: the storage did nothing wrong with the file itself. */
+const RETRIED_KINDS = new Set<CloudErrorKind>(['throttled', 'server', 'network']);
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** The reason an idle wait is aborted with when its chunk came first (one object for all: never thrown). */
+const CHUNK_ARRIVED = new Error('The next chunk arrived before the idle timeout');
+
+class Download {
+	private readonly policy: RetryPolicy;
+	private readonly random: () => number;
+	private readonly cancel: AbortSignal | undefined;
+	private readonly responseTimeoutMs: number;
+	private readonly idleTimeoutMs: number;
+	/** HTTP requests sent (redirect hops not counted). */
+	private tries = 0;
+	private resumes = 0;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly request: DownloadRequest,
+	) {
+		this.policy = request.retryPolicy ?? DEFAULT_RETRY_POLICY;
+		this.random = request.random ?? Math.random;
+		this.cancel = context.getExecutionCancelSignal?.() ?? undefined;
+		this.responseTimeoutMs = positive(request.responseTimeoutMs, DEFAULT_RESPONSE_TIMEOUT_MS);
+		this.idleTimeoutMs = positive(request.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS);
+	}
+
+	private error(
+		message: string,
+		kind: CloudErrorKind,
+		extra: Partial<ConstructorParameters<typeof CloudApiError>[1]> = {},
+	): CloudApiError {
+		return new CloudApiError(message, {
+			provider: this.request.provider,
+			kind,
+			action: 'download',
+			...extra,
+		});
+	}
+
+	private cancelled(): CloudApiError {
+		return this.error('The execution was cancelled', 'cancelled');
+	}
+
+	private tooLarge(bytes: number, atLeast = false): CloudApiError {
+		return this.error(
+			`${this.request.fileName} is ${atLeast ? 'more than ' : ''}${formatBytes(bytes)}, above the limit of ${formatBytes(this.request.maxBytes)} set in "Max File Size"`,
+			'client',
+		);
+	}
+
+	/** The error to give up with: says how many tries there were only when there was more than one. */
+	private final(failure: CloudApiError, note = ''): CloudApiError {
+		if (failure.kind === 'cancelled') return failure;
+		const last = failure.message.replace(/\.+$/, '');
+		const message =
+			this.tries > 1
+				? `The download of ${this.request.fileName} failed after ${this.tries} tries; the last one: ${last}${note}`
+				: `${last}${note}`;
+		return message === failure.message ? failure : new CloudApiError(message, failure.details);
+	}
+
+	/**
+	 * After a failed try: throws the error to give up with (not retryable, no tries left, cancelled, or the server
+	 * asks for a longer wait than the policy allows), else waits the backoff (cancellable) and returns.
+	 */
+	private async beforeRetry(failure: CloudApiError, retryable: boolean): Promise<void> {
+		if (failure.kind === 'cancelled' || this.cancel?.aborted) throw this.cancelled();
+		if (!retryable || this.tries >= this.policy.maxAttempts) throw this.final(failure);
+		const retryAfterMs = failure.details.retryAfterMs;
+		if (retryAfterMs !== undefined && retryAfterMs > this.policy.maxDelayMs) {
+			throw this.final(
+				failure,
+				`. The server asked to wait ${seconds(retryAfterMs)} s before retrying, longer than the ${seconds(this.policy.maxDelayMs)} s this node waits, so it was not retried; try again later`,
+			);
+		}
+		const delay = retryDelay(this.tries, this.policy, this.random, retryAfterMs);
+		this.context.logger?.debug?.(
+			`Download of ${this.request.fileName}: try ${this.tries} failed (${failure.message}); retrying in ${delay} ms`,
+		);
+		const wait = new AbortController();
+		const onCancel = () => wait.abort();
+		this.cancel?.addEventListener('abort', onCancel, { once: true });
+		try {
+			// n8n's sleep rejects with the signal's reason (not always an Error): say what happened instead.
+			await sleep(delay, wait.signal).catch(() => undefined);
+		} finally {
+			this.cancel?.removeEventListener('abort', onCancel);
+		}
+		if (this.cancel?.aborted) throw this.cancelled();
+	}
+
+	/** Checks a URL the download is about to be sent to (the first one and every redirect's target). */
+	private checkTarget(url: string, redirectedFrom?: string): void {
+		if (isHttpUrl(url)) return;
+		const what = redirectedFrom
+			? `The storage service redirected the download of ${this.request.fileName} from ${redactUrl(redirectedFrom)} to a ${protocolOf(url)} URL`
+			: `The download URL of ${this.request.fileName} is not an http or https URL (${protocolOf(url)})`;
+		throw this.error(`${what}; only http and https are downloaded`, 'client');
+	}
+
+	private release(answer: Answer | undefined): void {
+		answer?.unlink();
+	}
+
+	/** Stops a response: aborts its request (closes the socket) and destroys its body. */
+	private discard(answer: Answer | undefined): void {
+		if (!answer) return;
+		answer.controller.abort();
+		destroyStream(answer.body);
+		answer.unlink();
+	}
+
+	/** Sends one try: a GET (ranged when `from` is a number), following up to MAX_REDIRECTS http(s) redirects. */
+	private async send(from: number | null): Promise<Answer> {
+		if (this.cancel?.aborted) throw this.cancelled();
+		this.tries++;
+		let url = this.request.url;
+		for (let hop = 0; ; hop++) {
+			if (this.cancel?.aborted) throw this.cancelled();
+			const controller = new AbortController();
+			const onCancel = () => controller.abort();
+			this.cancel?.addEventListener('abort', onCancel, { once: true });
+			const unlink = () => this.cancel?.removeEventListener('abort', onCancel);
+			const headers: Record<string, string> = {
+				// The storage's length and CRC are of the stored bytes: ask for no on-the-fly compression (which the
+				// HTTP client would undo, changing both).
+				'Accept-Encoding': 'identity',
+			};
+			if (from !== null) headers.Range = `bytes=${from}-`;
+			const options: IHttpRequestOptions = {
+				method: 'GET',
+				url,
+				headers,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				// Redirects are followed below, one checked hop at a time: never to file:, data: or the like.
+				disableFollowRedirect: true,
+				timeout: this.responseTimeoutMs,
+				abortSignal: controller.signal,
+			};
+			let response: IN8nHttpFullResponse | undefined;
+			let failure: unknown;
+			try {
+				response = (await this.context.helpers.httpRequest(options)) as IN8nHttpFullResponse;
+			} catch (error) {
+				failure = error;
+			}
+			if (response === undefined) {
+				unlink();
+				if (this.cancel?.aborted) throw this.cancelled();
+				const code = networkErrorCode(failure);
+				// A socket-level failure (reset, refused, timeout, DNS) is retried; anything else (the URL refused by
+				// n8n's SSRF guard, a TLS error, ...) would fail the same way again.
+				throw this.error(
+					`Could not download ${this.request.fileName} from ${redactUrl(url)}: ${rootCauseMessage(failure)}`,
+					code ? 'network' : 'client',
+					{ code },
+				);
+			}
+			const answer: Answer = {
+				statusCode: response.statusCode,
+				headers: (response.headers ?? {}) as Record<string, unknown>,
+				body: response.body,
+				url,
+				controller,
+				unlink,
+			};
+			const location = headerOf(answer.headers, 'location');
+			if (!REDIRECT_STATUSES.has(answer.statusCode) || location === undefined) return answer;
+			this.discard(answer);
+			let next: string;
+			try {
+				next = new URL(location, url).toString();
+			} catch {
+				throw this.error(
+					`The storage service redirected the download of ${this.request.fileName} to an invalid URL`,
+					'malformed',
+				);
+			}
+			this.checkTarget(next, url);
+			if (hop + 1 > MAX_REDIRECTS) {
+				throw this.error(
+					`The storage service redirected the download of ${this.request.fileName} more than ${MAX_REDIRECTS} times`,
+					'malformed',
+				);
+			}
+			url = next;
+		}
+	}
+
+	/** The error an HTTP error status stands for (its body read up to ERROR_BODY_LIMIT); the answer is discarded. */
+	private async statusError(answer: Answer, from: number | null): Promise<CloudApiError> {
+		const status = answer.statusCode;
+		const body = await readErrorBodyStart(answer.body);
+		this.discard(answer);
+		const code = /<Code>([^<]{1,100})<\/Code>/.exec(body)?.[1];
+		const retryAfterMs = parseRetryAfter(headerOf(answer.headers, 'retry-after'), Date.now());
+		// Storages name it after themselves (x-<storage>-request-id): any header ending in request-id.
+		const requestIdHeader = Object.keys(answer.headers).find((name) =>
+			/(^|-)request-id$/i.test(name),
+		);
+		const requestId = requestIdHeader ? headerOf(answer.headers, requestIdHeader) : undefined;
+		if (status === 403 && /expired/i.test(body)) {
+			return this.error(`The download URL of ${this.request.fileName} has expired`, 'auth', {
+				httpStatus: status,
+				code,
+				body,
+				requestId,
+				hint: 'Download URLs are presigned and expire; run the operation again to get fresh ones (avoid long waits between getting a URL and using it).',
+			});
+		}
+		if (status === 416 && from !== null) {
+			return this.error(
+				`${this.request.fileName} is shorter than expected: the storage service has no bytes after the first ${from} (HTTP 416 to a Range request), fewer than ${this.request.expectedBytes !== null ? 'the cloud reported' : 'it announced'}`,
+				'integrity',
+				{
+					httpStatus: status,
+					code,
+					body,
+					requestId,
+					hint: 'The file on the storage is not the one the cloud describes (or it changed during the download); run the operation again.',
+				},
+			);
+		}
+		const kind = storageErrorKind(status);
+		return this.error(
+			`The storage service answered HTTP ${status}${code ? ` (${code})` : ''} for ${redactUrl(answer.url)}`,
+			kind,
+			{
+				httpStatus: status,
+				code,
+				body,
+				requestId,
+				retryAfterMs,
+				hint:
+					kind === 'auth'
+						? 'The storage service refused the presigned download URL (not your API credentials): it may have been revoked, be signed for another bucket or region, or a bucket policy may deny this network. Run the operation again for a fresh URL; for internal URLs, run n8n inside the cloud region.'
+						: undefined,
+			},
+		);
+	}
+
+	/**
+	 * Sends tries until one answers 200 (or 206 to a Range request), waiting and retrying what may be retried; throws
+	 * the error to give up with otherwise.
+	 */
+	private async obtain(from: number | null): Promise<Answer> {
+		for (;;) {
+			let answer: Answer | undefined;
+			let thrown: unknown;
+			try {
+				answer = await this.send(from);
+			} catch (error) {
+				thrown = error;
+			}
+			if (answer === undefined && !(thrown instanceof CloudApiError)) throw thrown;
+			if (
+				answer !== undefined &&
+				(answer.statusCode === 200 || (from !== null && answer.statusCode === 206))
+			) {
+				return answer;
+			}
+			const failure =
+				answer === undefined
+					? (thrown as CloudApiError)
+					: answer.statusCode >= 200 && answer.statusCode < 300
+						? this.unusable(answer, `HTTP ${answer.statusCode}`)
+						: await this.statusError(answer, from);
+			await this.beforeRetry(failure, RETRIED_KINDS.has(failure.kind));
+		}
+	}
+
+	private unusable(answer: Answer, what: string): CloudApiError {
+		this.discard(answer);
+		return this.error(
+			`The storage service answered the download of ${this.request.fileName} with ${what}, which is not the file`,
+			'malformed',
+		);
+	}
+
+	/** Starts a pass on a 200: checks the announced length, takes the storage's CRC; or says why it cannot. */
+	private startPass(answer: Answer): Pass | CloudApiError {
+		const { expectedBytes, maxBytes, checksumHeader, fileName } = this.request;
+		const lengthHeader = headerOf(answer.headers, 'content-length');
+		const announced =
+			lengthHeader !== undefined && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
+		if (announced !== null && expectedBytes !== null && announced !== expectedBytes) {
+			this.discard(answer);
+			return this.error(
+				`${fileName}: the storage service announced ${announced} bytes but the cloud reported ${expectedBytes}`,
+				'integrity',
+				{
+					hint: 'The file on the storage is not the one the cloud describes; get the backup again.',
+				},
+			);
+		}
+		if (maxBytes > 0 && announced !== null && announced > maxBytes) {
+			this.discard(answer);
+			return this.tooLarge(announced);
+		}
+		const crcHeader = checksumHeader ? headerOf(answer.headers, checksumHeader) : undefined;
+		return {
+			first: answer,
+			bytes: 0,
+			crc: new Crc64(),
+			total: expectedBytes ?? announced,
+			expectedCrc: crcHeader === undefined ? null : normalizeCrc(crcHeader),
+			resumes: 0,
+		};
+	}
+
+	/** Records why `pass` failed (what the store is told) and returns the error to throw. */
+	private fail(pass: Pass, failure: CloudApiError, restart?: { answer?: Answer }): CloudApiError {
+		pass.failure = failure;
+		if (restart) pass.restart = restart;
+		return failure;
+	}
+
+	/**
+	 * The next chunk of a body, or a failure when none arrives within the idle timeout (the response is then
+	 * aborted). Raced against n8n's `sleep` with a fresh AbortController per wait, aborted as soon as the chunk (or
+	 * the execution's cancellation) arrives, so no timer outlives the wait.
+	 */
+	private async nextChunk(
+		iterator: AsyncIterator<unknown>,
+		answer: Answer,
+	): Promise<IteratorResult<unknown>> {
+		if (this.cancel?.aborted) throw this.cancelled();
+		const timer = new AbortController();
+		const onCancel = () => timer.abort();
+		this.cancel?.addEventListener('abort', onCancel, { once: true });
+		let result: IteratorResult<unknown> | 'idle' | 'aborted';
+		try {
+			result = await Promise.race([
+				iterator.next(),
+				// Resolves to a marker rather than throwing: no Error (and its stack) is built per chunk when the
+				// wait is aborted because the chunk came first; that late result is simply ignored by the race.
+				sleep(this.idleTimeoutMs, timer.signal).then(
+					(): 'idle' => 'idle',
+					(): 'aborted' => 'aborted',
+				),
+			]);
+		} finally {
+			// With a reason of our own: abort() without one builds a DOMException (and its stack) per chunk.
+			timer.abort(CHUNK_ARRIVED);
+			this.cancel?.removeEventListener('abort', onCancel);
+		}
+		if (result === 'aborted') throw this.cancelled();
+		if (result === 'idle') {
+			answer.controller.abort();
+			throw this.error(
+				`no data arrived for ${seconds(this.idleTimeoutMs)} s ("Idle Timeout")`,
+				'network',
+			);
+		}
+		return result;
+	}
+
+	/** After the body broke off at `pass.bytes`: waits, then gets the rest with a Range request. */
+	private async resume(pass: Pass, failure: CloudApiError): Promise<Answer> {
+		const { fileName, checksumHeader } = this.request;
+		const broken = this.error(
+			`The download of ${fileName} broke off after ${pass.bytes}${pass.total !== null ? ` of ${pass.total}` : ''} bytes: ${failure.message}`,
+			failure.kind,
+			{ code: failure.details.code },
+		);
+		await this.beforeRetry(broken, true);
+		const answer = await this.obtain(pass.bytes);
+		if (answer.statusCode === 200) {
+			// The server ignored the Range: this answer is the file from byte 0, but what was already handed to the
+			// store cannot be taken back, so this pass fails and the next one starts with this very answer.
+			throw this.fail(
+				pass,
+				this.error(
+					`The storage service ignored the Range request of ${fileName}; starting over`,
+					'network',
+				),
+				{ answer },
+			);
+		}
+		const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(
+			(headerOf(answer.headers, 'content-range') ?? '').trim(),
+		);
+		const start = range ? Number(range[1]) : NaN;
+		const total = range && range[3] !== '*' ? Number(range[3]) : null;
+		if (start !== pass.bytes) {
+			this.discard(answer);
+			// A broken answer, not a changed file: starting over from byte 0 may still work.
+			throw this.fail(
+				pass,
+				this.error(
+					`The storage service answered the Range request of ${fileName} for byte ${pass.bytes} with ${range ? `bytes from ${start}` : 'no usable Content-Range'}; starting over`,
+					'malformed',
+				),
+				{},
+			);
+		}
+		const crcHeader = checksumHeader ? headerOf(answer.headers, checksumHeader) : undefined;
+		const changedCrc =
+			crcHeader !== undefined &&
+			pass.expectedCrc !== null &&
+			normalizeCrc(crcHeader) !== pass.expectedCrc;
+		if ((pass.total !== null && total !== null && total !== pass.total) || changedCrc) {
+			this.discard(answer);
+			throw this.fail(
+				pass,
+				this.error(
+					changedCrc
+						? `${fileName} changed on the storage while it was being downloaded (its ${checksumHeader} went from ${pass.expectedCrc} to ${crcHeader})`
+						: `${fileName} changed on the storage while it was being downloaded (its size went from ${pass.total} to ${total} bytes)`,
+					'integrity',
+					{ hint: 'Run the operation again to download the file as it is now.' },
+				),
+			);
+		}
+		if (pass.total === null && total !== null) pass.total = total;
+		pass.resumes++;
+		return answer;
+	}
+
+	/** The one logical body of a pass: the first answer, then Range continuations, every byte counted and CRC'd. */
+	private async *body(pass: Pass): AsyncGenerator<Uint8Array, void, undefined> {
+		const { fileName, maxBytes, checksumHeader } = this.request;
+		let answer: Answer | undefined = pass.first;
+		let complete = false;
+		try {
+			let iterator = iteratorOf(answer.body);
+			for (;;) {
+				let step: IteratorResult<unknown> | undefined;
+				let broken: CloudApiError | undefined;
+				try {
+					step = await this.nextChunk(iterator, answer);
+				} catch (error) {
+					if (this.cancel?.aborted) throw this.fail(pass, this.cancelled());
+					broken =
+						error instanceof CloudApiError
+							? error
+							: this.error(rootCauseMessage(error), 'network', { code: networkErrorCode(error) });
+				}
+				if (step?.done === true && pass.total !== null && pass.bytes < pass.total) {
+					broken = this.error('the connection was closed before the end of the file', 'network');
+				}
+				if (broken) {
+					this.discard(answer);
+					answer = undefined;
+					let thrown: unknown;
+					try {
+						answer = await this.resume(pass, broken);
+					} catch (error) {
+						thrown = error;
+					}
+					if (answer === undefined) {
+						// The error beforeRetry/obtain gave up with, unless resume() recorded its own: the store is
+						// told too.
+						if (thrown instanceof CloudApiError && pass.failure === undefined) {
+							this.fail(pass, thrown);
+							pass.finalized = true;
+						}
+						throw thrown;
+					}
+					iterator = iteratorOf(answer.body);
+					continue;
+				}
+				if (step === undefined || step.done === true) break;
+				const chunk = step.value;
+				if (!(chunk instanceof Uint8Array)) {
+					throw this.fail(
+						pass,
+						this.error(
+							`The download of ${fileName} produced something other than bytes`,
+							'malformed',
+						),
+					);
+				}
+				const bytes = pass.bytes + chunk.length;
+				if (pass.total !== null && bytes > pass.total) {
+					throw this.fail(
+						pass,
+						this.error(
+							`${fileName} is longer than expected: more than ${pass.total} bytes arrived (${this.request.expectedBytes !== null ? 'the size the cloud reported' : 'the size the storage announced'})`,
+							'integrity',
+							{
+								hint: 'The file on the storage is not the one the cloud describes; get the backup again.',
+							},
+						),
+					);
+				}
+				if (maxBytes > 0 && bytes > maxBytes) throw this.fail(pass, this.tooLarge(maxBytes, true));
+				pass.crc.update(chunk);
+				pass.bytes = bytes;
+				yield chunk;
+			}
+			// The whole body passed: verify it before the stream ends, so that a mismatch fails n8n's store.
+			if (pass.expectedCrc !== null) {
+				const actual = pass.crc.digest();
+				if (actual !== pass.expectedCrc) {
+					throw this.fail(
+						pass,
+						this.error(
+							`${fileName} is corrupt: the CRC-64 of the ${pass.bytes} bytes received is ${actual}, the storage service's ${checksumHeader} is ${pass.expectedCrc}`,
+							'integrity',
+							{ hint: 'The bytes were damaged on the way; run the operation again.' },
+						),
+						{},
+					);
+				}
+			}
+			complete = true;
+		} finally {
+			// Reached on success, on a failure, and when the store stops reading (it destroyed the stream).
+			if (complete) this.release(answer);
+			else this.discard(answer);
+		}
+	}
+
+	/** The store's own failure (disk full, n8n's database-mode size limit, ...), in the user's terms. */
+	private storeError(error: unknown): CloudApiError {
+		const message = rootCauseMessage(error);
+		const sizeLimit = /too large|FileTooLarge|max.*size/i.test(message);
+		return this.error(
+			sizeLimit
+				? `n8n could not store ${this.request.fileName}: ${message}. n8n's database binary mode (the queue-mode default) refuses files above N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE; use filesystem or S3 binary mode for large backups`
+				: `n8n could not store ${this.request.fileName}: ${message}`,
+			sizeLimit ? 'client' : 'network',
+		);
+	}
+
+	async run(): Promise<DownloadResult> {
+		const { expectedBytes, maxBytes, fileName, mimeType } = this.request;
+		this.checkTarget(this.request.url);
+		if (maxBytes > 0 && expectedBytes !== null && expectedBytes > maxBytes) {
+			throw this.tooLarge(expectedBytes);
+		}
+		let next: Answer | undefined;
+		for (;;) {
+			const answer = next ?? (await this.obtain(null));
+			next = undefined;
+			const pass = this.startPass(answer);
+			if (pass instanceof CloudApiError) throw this.final(pass);
+			const stream = readableFrom(answer.body, this.body(pass));
+			if (stream === undefined) {
+				throw this.unusable(answer, 'a body that is not a stream');
+			}
+			let binary: IBinaryData | undefined;
+			let storeFailure: unknown;
+			try {
+				binary = await this.context.helpers.prepareBinaryData(stream, fileName, mimeType);
+			} catch (error) {
+				storeFailure = error;
+			}
+			this.resumes += pass.resumes;
+			if (pass.failure !== undefined || binary === undefined) {
+				// In case the store gave up without reading to the end (or at all): stop the stream and the
+				// response(s) behind it. Harmless when the generator has already cleaned up.
+				destroyStream(stream);
+				this.discard(pass.first);
+				if (this.cancel?.aborted) throw this.cancelled();
+				if (pass.failure === undefined) throw this.final(this.storeError(storeFailure));
+				if (!pass.restart) throw pass.finalized ? pass.failure : this.final(pass.failure);
+				if (pass.restart.answer) {
+					// The 200 that ignored the Range (already counted as a try) starts the next pass.
+					next = pass.restart.answer;
+				} else {
+					await this.beforeRetry(pass.failure, true);
+				}
+				continue;
+			}
+			if (typeof binary.bytes === 'number' && binary.bytes !== pass.bytes) {
+				throw this.error(
+					`${fileName}: n8n stored ${binary.bytes} bytes but ${pass.bytes} were received`,
+					'integrity',
+				);
+			}
+			const actual = pass.crc.digest();
+			return {
+				binary,
+				bytes: pass.bytes,
+				checksum: {
+					algorithm: CHECKSUM_ALGORITHM,
+					expected: pass.expectedCrc,
+					actual,
+					verified: pass.expectedCrc !== null && pass.expectedCrc === actual,
+				},
+				attempts: this.tries,
+				resumes: this.resumes,
+			};
+		}
+	}
+}
+
+function positive(value: number | undefined, fallback: number): number {
+	return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function iteratorOf(body: unknown): AsyncIterator<unknown> {
+	const iterable = body as Partial<AsyncIterable<unknown>> | null | undefined;
+	if (!iterable || typeof iterable[Symbol.asyncIterator] !== 'function') {
+		// Turned into a 'network' failure by the caller's catch: nothing to read.
+		return {
+			next: async () => await Promise.reject(new Error('the response has no readable body')),
+		};
+	}
+	return (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+}
+
+/**
+ * Downloads `request.url` into n8n's binary store; see the top of this file. Throws a CloudApiError (action
+ * 'download'): 'integrity' when the bytes are not the file the cloud and the storage describe, 'cancelled' when the
+ * execution was stopped, else the kind of the last failure.
+ */
 export async function downloadToBinary(
 	context: IExecuteFunctions,
 	request: DownloadRequest,
 ): Promise<DownloadResult> {
-	if (
-		request.maxBytes > 0 &&
-		request.expectedBytes !== null &&
-		request.expectedBytes > request.maxBytes
-	) {
-		throw tooLarge(request, request.expectedBytes);
-	}
-	let response: IN8nHttpFullResponse | undefined;
-	let failure: unknown;
-	try {
-		response = (await context.helpers.httpRequest({
-			method: 'GET',
-			url: request.url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			abortSignal: context.getExecutionCancelSignal(),
-		})) as IN8nHttpFullResponse;
-	} catch (error) {
-		failure = error;
-	}
-	if (response === undefined) {
-		throw new CloudApiError(
-			`Could not start the download of ${request.fileName}: ${(failure as Error)?.message ?? String(failure)}`,
-			{
-				provider: request.provider,
-				kind: 'network',
-				action: 'download',
-			},
-		);
-	}
-
-	const stream = response.body as Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
-	if (response.statusCode >= 300) {
-		const body = await readErrorBodyStart(stream);
-		const expired = response.statusCode === 403 && /expired/i.test(body);
-		throw new CloudApiError(
-			expired
-				? `The download URL of ${request.fileName} has expired`
-				: `The storage service answered HTTP ${response.statusCode} for ${redactUrl(request.url)}`,
-			{
-				provider: request.provider,
-				kind: storageErrorKind(response.statusCode),
-				httpStatus: response.statusCode,
-				action: 'download',
-				body,
-				hint: expired
-					? 'Download URLs are presigned and expire; run the operation again to get fresh ones (avoid long waits between getting a URL and using it).'
-					: undefined,
-			},
-		);
-	}
-
-	const lengthHeader = header(response.headers, 'content-length');
-	const announced =
-		lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
-	if (announced !== null && request.expectedBytes !== null && announced !== request.expectedBytes) {
-		destroyStream(stream);
-		throw new CloudApiError(
-			`${request.fileName}: the storage service announced ${announced} bytes but the cloud reported ${request.expectedBytes}`,
-			{ provider: request.provider, kind: 'malformed', action: 'download' },
-		);
-	}
-	if (request.maxBytes > 0 && announced !== null && announced > request.maxBytes) {
-		destroyStream(stream);
-		throw tooLarge(request, announced);
-	}
-
-	let binary: IBinaryData | undefined;
-	let storeFailure: unknown;
-	try {
-		binary = await context.helpers.prepareBinaryData(stream, request.fileName, request.mimeType);
-	} catch (error) {
-		storeFailure = error;
-	}
-	if (binary === undefined) {
-		const message = (storeFailure as Error)?.message ?? String(storeFailure);
-		const sizeLimit = /too large|FileTooLarge|max.*size/i.test(message);
-		throw new CloudApiError(
-			sizeLimit
-				? `n8n could not store ${request.fileName}: ${message}. n8n's database binary mode (the queue-mode default) refuses files above N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE; use filesystem or S3 binary mode for large backups`
-				: `The download of ${request.fileName} broke off: ${message}`,
-			{ provider: request.provider, kind: sizeLimit ? 'client' : 'network', action: 'download' },
-		);
-	}
-
-	const stored = typeof binary.bytes === 'number' ? binary.bytes : null;
-	const expected = request.expectedBytes ?? announced;
-	if (stored !== null && expected !== null && stored !== expected) {
-		throw new CloudApiError(
-			`${request.fileName} is incomplete: stored ${stored} bytes, expected ${expected}`,
-			{ provider: request.provider, kind: 'network', action: 'download' },
-		);
-	}
-	return {
-		binary,
-		bytes: stored ?? expected,
-		checksum: request.checksumHeader
-			? (header(response.headers, request.checksumHeader) ?? null)
-			: null,
-	};
+	return await new Download(context, request).run();
 }
