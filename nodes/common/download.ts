@@ -205,6 +205,8 @@ interface Answer {
 	controller: AbortController;
 	/** Removes the link between the execution's cancel signal and `controller`. */
 	unlink: () => void;
+	/** Reads the body from the moment a usable answer arrives (see BodyReader); set for 200 and 206 answers. */
+	reader?: BodyReader;
 }
 
 /** One `prepareBinaryData` call: a body from byte 0, maybe continued by Range requests. */
@@ -261,6 +263,25 @@ function normalizeCrc(value: string): string {
 	return /^\d{1,20}$/.test(text) ? BigInt(text).toString(10) : text;
 }
 
+/**
+ * Advice for download failures, about the object storage behind the presigned URL, never the cloud's API
+ * credentials or endpoint (which the cloud's own advice would speak of).
+ */
+const STORAGE_HINTS: Partial<Record<CloudErrorKind, string>> = {
+	throttled:
+		'The object storage is limiting the download rate; the node retried with backoff. Download fewer files at once, or later.',
+	server: 'The object storage had a problem serving the file (the node retried); try again later.',
+	network:
+		'The connection to the object storage failed or stalled (the node retried and resumed where it could); check the network between n8n and the storage, or raise "Idle Timeout".',
+	malformed:
+		'The object storage (or a proxy in between) did not answer like a file download; check proxies between n8n and the storage.',
+	client:
+		'The download request was refused before or by the object storage; see the message for why.',
+	notFound:
+		'The file is no longer on the object storage (the backup may have expired or been deleted); list the backups again.',
+	auth: 'The object storage refused the presigned download URL (not your API credentials); run the operation again for a fresh URL.',
+};
+
 /** Failures a try can be repeated after: the storage did nothing wrong with the file itself. */
 const RETRIED_KINDS = new Set<CloudErrorKind>(['throttled', 'server', 'network']);
 
@@ -300,6 +321,8 @@ class Download {
 			kind,
 			action: 'download',
 			...extra,
+			// The cloud's advice is about its API (credentials, endpoint): a download talks to the object storage.
+			hint: extra.hint ?? STORAGE_HINTS[kind],
 		});
 	}
 
@@ -311,6 +334,9 @@ class Download {
 		return this.error(
 			`${this.request.fileName} is ${atLeast ? 'more than ' : ''}${formatBytes(bytes)}, above the limit of ${formatBytes(this.request.maxBytes)} set in "Max File Size"`,
 			'client',
+			{
+				hint: 'Raise "Max File Size" (0 = no limit) if n8n\'s binary data mode can hold the file.',
+			},
 		);
 	}
 
@@ -361,7 +387,9 @@ class Download {
 		const what = redirectedFrom
 			? `The storage service redirected the download of ${this.request.fileName} from ${redactUrl(redirectedFrom)} to a ${protocolOf(url)} URL`
 			: `The download URL of ${this.request.fileName} is not an http or https URL (${protocolOf(url)})`;
-		throw this.error(`${what}; only http and https are downloaded`, 'client');
+		throw this.error(`${what}; only http and https are downloaded`, 'client', {
+			hint: 'Only the http(s) URLs the cloud returns are downloaded; nothing was fetched from this one.',
+		});
 	}
 
 	private release(answer: Answer | undefined): void {
@@ -525,6 +553,7 @@ class Download {
 				answer !== undefined &&
 				(answer.statusCode === 200 || (from !== null && answer.statusCode === 206))
 			) {
+				answer.reader = new BodyReader(answer.body);
 				return answer;
 			}
 			const failure =
@@ -691,7 +720,7 @@ class Download {
 		let answer: Answer | undefined = pass.first;
 		let complete = false;
 		try {
-			let iterator = iteratorOf(answer.body);
+			let iterator = readerOf(answer);
 			for (;;) {
 				let step: IteratorResult<unknown> | undefined;
 				let broken: CloudApiError | undefined;
@@ -725,7 +754,7 @@ class Download {
 						}
 						throw thrown;
 					}
-					iterator = iteratorOf(answer.body);
+					iterator = readerOf(answer);
 					continue;
 				}
 				if (step === undefined || step.done === true) break;
@@ -859,15 +888,86 @@ function positive(value: number | undefined, fallback: number): number {
 	return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-function iteratorOf(body: unknown): AsyncIterator<unknown> {
-	const iterable = body as Partial<AsyncIterable<unknown>> | null | undefined;
-	if (!iterable || typeof iterable[Symbol.asyncIterator] !== 'function') {
-		// Turned into a 'network' failure by the caller's catch: nothing to read.
-		return {
-			next: async () => await Promise.reject(new Error('the response has no readable body')),
-		};
+/** The most bytes a BodyReader holds before it pauses the response (backpressure). */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+interface EventSource {
+	on(event: string, listener: (...args: unknown[]) => void): unknown;
+	pause?: () => unknown;
+	resume?: () => unknown;
+}
+
+/**
+ * Reads a response body from the moment its answer arrives, into a bounded queue (the response is paused above
+ * READ_AHEAD_BYTES and resumed below half of it). Reading on demand would lose what arrived before a cut: Node
+ * discards the buffered bytes of a stream destroyed by a broken connection, and n8n's store may start pulling only
+ * later, so a resume would have to ask again for bytes that had already reached us.
+ */
+class BodyReader implements AsyncIterator<unknown> {
+	private readonly queue: unknown[] = [];
+	private queued = 0;
+	private ended = false;
+	private failure: unknown;
+	private failed = false;
+	private wake: (() => void) | undefined;
+
+	constructor(private readonly body: unknown) {
+		const source = body as Partial<EventSource> | null | undefined;
+		if (!source || typeof source.on !== 'function') {
+			this.fail(new Error('the response has no readable body'));
+			return;
+		}
+		source.on('data', (chunk: unknown) => {
+			this.queue.push(chunk);
+			this.queued += chunk instanceof Uint8Array ? chunk.length : 0;
+			if (this.queued > READ_AHEAD_BYTES) source.pause?.();
+			this.notify();
+		});
+		source.on('end', () => {
+			this.ended = true;
+			this.notify();
+		});
+		source.on('error', (error: unknown) => this.fail(error));
+		// A body destroyed without an error (aborted by us, or by the socket) ends short: the caller counts bytes.
+		source.on('close', () => {
+			this.ended = true;
+			this.notify();
+		});
 	}
-	return (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+
+	private fail(error: unknown): void {
+		if (!this.failed) {
+			this.failed = true;
+			this.failure = error;
+		}
+		this.notify();
+	}
+
+	private notify(): void {
+		const wake = this.wake;
+		this.wake = undefined;
+		wake?.();
+	}
+
+	async next(): Promise<IteratorResult<unknown>> {
+		for (;;) {
+			// Bytes that arrived are handed on first, even when the connection broke after them.
+			if (this.queue.length > 0) {
+				const chunk = this.queue.shift();
+				this.queued -= chunk instanceof Uint8Array ? chunk.length : 0;
+				if (this.queued <= READ_AHEAD_BYTES / 2) (this.body as Partial<EventSource>).resume?.();
+				return { value: chunk, done: false };
+			}
+			if (this.failed) throw this.failure;
+			if (this.ended) return { value: undefined, done: true };
+			await new Promise<void>((resolve) => (this.wake = resolve));
+		}
+	}
+}
+
+function readerOf(answer: Answer): BodyReader {
+	answer.reader ??= new BodyReader(answer.body);
+	return answer.reader;
 }
 
 /**

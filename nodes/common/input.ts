@@ -49,7 +49,9 @@ export function requireOneOf<T extends string | number>(
 	allowed: readonly T[],
 	parameter: string,
 ): T {
-	const match = allowed.find((option) => String(option) === String(value));
+	// Only a string or a number can be a choice: String(["internal"]) is "internal", but a list is not a choice.
+	const comparable = typeof value === 'string' || typeof value === 'number';
+	const match = comparable ? allowed.find((option) => String(option) === String(value)) : undefined;
 	if (match === undefined) {
 		throw new InputError(
 			parameter,
@@ -91,6 +93,11 @@ export interface TimeRangeOptions {
 	names?: { start: string; end: string };
 }
 
+/** A value as an error message shows it: text quoted, anything else by its type (never "[object Object]"). */
+function shown(value: unknown): string {
+	return typeof value === 'string' ? `"${value}"` : describeType(value);
+}
+
 const isEmpty = (value: unknown) => value === '' || value === undefined || value === null;
 
 /** Start and end from the node's date pickers; empty ones default to `defaultDays` ago and now. */
@@ -105,7 +112,7 @@ export function timeRange(
 	if (!end)
 		throw new InputError(
 			names.end,
-			`${names.end} "${String(endValue)}" is not a date and time`,
+			`${names.end} ${shown(endValue)} is not a date and time`,
 			'Use an ISO-8601 time such as 2026-11-20T00:00:00Z',
 		);
 	const start = isEmpty(startValue)
@@ -114,7 +121,7 @@ export function timeRange(
 	if (!start)
 		throw new InputError(
 			names.start,
-			`${names.start} "${String(startValue)}" is not a date and time`,
+			`${names.start} ${shown(startValue)} is not a date and time`,
 			'Use an ISO-8601 time such as 2026-11-20T00:00:00Z',
 		);
 	if (start >= end) {

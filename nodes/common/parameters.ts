@@ -128,8 +128,10 @@ export function listProperties(
 }
 
 export function pageSizeOf(value: unknown, pageSizes: readonly number[]): number {
+	if (value === undefined || value === '') return pageSizes[0];
+	// Text holding a size (an expression) is accepted; a list is not, although Number([50]) is 50.
 	return requireOneOf(
-		value === undefined || value === '' ? pageSizes[0] : Number(value),
+		typeof value === 'string' && value.trim() !== '' ? Number(value) : value,
 		pageSizes,
 		'Page Size',
 	);

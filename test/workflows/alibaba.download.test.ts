@@ -125,22 +125,37 @@ describe('Backup → Download', () => {
 		expect(result.output(NODE_NAME)[0].binary!.data.bytes).toBe(record.file!.size);
 	});
 
-	it('a body cut off mid-way is an error, not a silently short binary', async () => {
+	it('a body cut off mid-way is resumed with a Range request: the stored binary is the whole file', async () => {
 		const record = recentStandard();
 		emulator.alibaba.faults.push({ kind: 'truncatedBody', action: 'Download', afterBytes: 1000 });
 		const mark = markRequests(emulator);
+		const result = await download(STANDARD_ID, String(record.backupId));
+		expect(result.status).toBe('success');
+		const [item] = result.output(NODE_NAME);
+		expect(item.binary!.data.bytes).toBe(record.file!.size);
+		expect(await sha256Of(item.binary!.data)).toBe(await emulator.alibaba.fileSha256(record.backupId));
+		const downloads = requestsSince(emulator, mark, 'Download');
+		expect(downloads.map((r) => [r.fault, r.status])).toEqual([
+			['truncatedBody', 200],
+			[undefined, 206],
+		]);
+		expect(downloads[1].range).toMatch(/^bytes=\d+-$/);
+	});
+
+	it('a body cut off on every try is an error, not a silently short binary', async () => {
+		const record = recentStandard();
+		emulator.alibaba.faults.push({ kind: 'truncatedBody', action: 'Download', afterBytes: 1000, times: 10 });
 		const result = await download(STANDARD_ID, String(record.backupId));
 		expect(result.status).toBe('error');
 		const error = nodeErrorOf(result);
 		expect(error.message).toContain(record.file!.name);
 		expect(error.message).toMatch(/broke off|incomplete/);
-		expect(requestsSince(emulator, mark, 'Download').map((r) => r.fault)).toEqual(['truncatedBody']);
 		expect(result.runData[NODE_NAME][0].data).toBeUndefined();
 	});
 
-	it('a body cut off mid-way under Continue On Fail gives an error item without a binary', async () => {
+	it('a body cut off on every try under Continue On Fail gives an error item without a binary', async () => {
 		const record = recentStandard();
-		emulator.alibaba.faults.push({ kind: 'truncatedBody', action: 'Download' });
+		emulator.alibaba.faults.push({ kind: 'truncatedBody', action: 'Download', times: 10 });
 		const result = await runAlibabaNode(
 			emulator,
 			{ resource: 'backup', operation: 'download', instanceId: instanceRef(STANDARD_ID), backupId: String(record.backupId) },
@@ -164,9 +179,19 @@ describe('Backup → Download', () => {
 		expect((error as { description?: string }).description).toMatch(/expire.*fresh/i);
 	});
 
-	it('a 503 from the storage service is an error naming the status (without the URL signature)', async () => {
+	it('a 503 from the storage service is retried', async () => {
 		const record = recentStandard();
 		emulator.alibaba.faults.push({ kind: 'serverError', action: 'Download' });
+		const mark = markRequests(emulator);
+		const result = await download(STANDARD_ID, String(record.backupId));
+		expect(result.status).toBe('success');
+		expect(requestsSince(emulator, mark, 'Download').map((r) => r.status)).toEqual([503, 200]);
+		expect(await sha256Of(result.output(NODE_NAME)[0].binary!.data)).toBe(await emulator.alibaba.fileSha256(record.backupId));
+	});
+
+	it('a 503 on every try is an error naming the status (without the URL signature)', async () => {
+		const record = recentStandard();
+		emulator.alibaba.faults.push({ kind: 'serverError', action: 'Download', times: 10 });
 		const result = await download(STANDARD_ID, String(record.backupId));
 		const error = nodeErrorOf(result);
 		expect(error.message).toMatch(/503/);
@@ -198,7 +223,7 @@ describe('Backup → Download', () => {
 		const result = await download(CLUSTER_ID, empty.clusterBackupId, { instanceType: 'cluster' });
 		expect(result.status).toBe('error');
 		const error = nodeErrorOf(result);
-		expect(error.message).toBe(`Backup ${empty.clusterBackupId} of ${CLUSTER_ID} succeeded but the cloud lists no file to download for it`);
+		expect(error.message).toBe(`Backup ${empty.clusterBackupId} of ${CLUSTER_ID} succeeded but Alibaba Cloud lists no file to download for it`);
 		expect(error.description).toMatch(/console/);
 		expect(requestsSince(emulator, mark, 'Download')).toHaveLength(0);
 	});

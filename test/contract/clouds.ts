@@ -1,0 +1,7 @@
+/**
+ * Every cloud the contract suites run against. A cloud joins with its kit (`<cloud>.kit.ts`) and one line here.
+ */
+import { alibabaKit } from './alibaba.kit';
+import type { CloudKit } from './kit';
+
+export const CLOUDS: ReadonlyArray<[string, CloudKit]> = [alibabaKit].map((kit) => [kit.label, kit] as [string, CloudKit]);
