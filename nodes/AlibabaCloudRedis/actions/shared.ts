@@ -2,64 +2,21 @@
  * What every Alibaba operation needs: the provider bound to this execution, the item's instance, and the
  * parameters only Alibaba has. The operations themselves are shared (common/operations.ts).
  */
-import {
-	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
-	type INodeProperties,
-	sleep,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { requireOneOf, requireText, textOf } from '../../common/input';
+import { requireOneOf, requireText } from '../../common/input';
 import type { CloudNode } from '../../common/operations';
 import { searchDaysOption } from '../../common/parameters';
 import type { InstanceRef } from '../../common/provider';
-import { ALIBABA_CREDENTIAL_TYPE, AlibabaRedisClient } from '../transport/client';
-import { AlibabaProvider, BACKUP_PAGE_SIZES, type BackupListKind } from '../transport/provider';
+import { createProvider, resolveRegion } from '../transport/connect';
+import { BACKUP_PAGE_SIZES, type BackupListKind } from '../transport/provider';
 
 /** Alibaba instance IDs: "r-" then lower-case letters and digits (Tair and Redis alike). */
 export const INSTANCE_ID_PATTERN = /^r-[a-z0-9]{4,40}$/;
 export const INSTANCE_ID_EXAMPLE = 'r-bp1zxszhcgatnx1234';
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
 /** Alibaba keeps backups for at most this long. */
 export const MAX_SEARCH_DAYS = 730;
-
-export function createProvider(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	timeoutMs?: number,
-): AlibabaProvider {
-	const signal =
-		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	return new AlibabaProvider(
-		new AlibabaRedisClient({
-			send: async (options) =>
-				await context.helpers.httpRequestWithAuthentication.call(
-					context,
-					ALIBABA_CREDENTIAL_TYPE,
-					options,
-				),
-			sleep,
-			signal,
-			timeoutMs,
-		}),
-	);
-}
-
-/** The node's Region parameter, else the credential's default region. */
-export async function resolveRegion(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	nodeRegion: unknown,
-): Promise<string> {
-	const explicit = textOf(nodeRegion, 'Region');
-	if (explicit) return requireText(explicit, 'Region', REGION_PATTERN, 'cn-hangzhou');
-	const credentials = await context.getCredentials(ALIBABA_CREDENTIAL_TYPE);
-	return requireText(
-		credentials.region,
-		'Default Region (credential)',
-		REGION_PATTERN,
-		'cn-hangzhou',
-	);
-}
 
 /** Instance Type is shown only where backups are read; elsewhere it does not matter. */
 function variantOf(context: IExecuteFunctions, itemIndex: number): BackupListKind {

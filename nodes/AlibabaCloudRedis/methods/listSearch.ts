@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { createProvider, resolveRegion } from '../actions/shared';
+import { createProvider, resolveRegion } from '../transport/connect';
 
 /** The instance picker: the cloud's instances in the node's region, filtered by ID or name, page by page. */
 export async function searchInstances(
