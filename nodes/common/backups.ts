@@ -1,11 +1,13 @@
 /**
  * The shared rules for reading backups, written once against the provider contract: list with a time range,
- * status filter and limit; look one up by ID; fetch it again for fresh URLs.
+ * status filter and limit (split into windows where the cloud limits a request's range); look one up by ID;
+ * fill in its files where the list carries none; fetch it again for fresh URLs; find the backup a job made by
+ * its start time.
  */
 import { DateTime } from 'luxon';
 
 import { CloudApiError } from './errors';
-import type { Backup, BackupStatus } from './model';
+import type { Backup, BackupStatus, BackupTask } from './model';
 import { collectPages, offsetPages, pageNumberPages } from './paginate';
 import type { BackupPageQuery, BackupProvider, InstanceRef } from './provider';
 
@@ -41,7 +43,32 @@ export function startedInRange(backup: Backup, start: DateTime, end: DateTime): 
 	return startedMs >= start.toMillis() && startedMs < end.toMillis();
 }
 
-/** Pages of backups as the cloud returns them, filtered by status and range before the limit applies. */
+export interface TimeWindow {
+	start: DateTime;
+	end: DateTime;
+}
+
+/**
+ * [start, end) cut into consecutive windows of at most `maxMs`, newest first (so a limit keeps the newest
+ * backups); the whole range when it is short enough or the cloud sets no limit.
+ */
+export function rangeWindows(start: DateTime, end: DateTime, maxMs?: number): TimeWindow[] {
+	if (!maxMs || maxMs <= 0 || end.toMillis() - start.toMillis() <= maxMs) return [{ start, end }];
+	const windows: TimeWindow[] = [];
+	let windowEnd = end;
+	while (windowEnd > start) {
+		const windowStart = DateTime.max(start, windowEnd.minus({ milliseconds: maxMs }));
+		windows.push({ start: windowStart, end: windowEnd });
+		windowEnd = windowStart;
+	}
+	return windows;
+}
+
+/**
+ * Pages of backups as the cloud returns them, filtered by status and range before the limit applies. A range
+ * longer than the cloud's `maxListRangeMs` is listed window by window, newest first; a backup listed by two
+ * windows (the clouds' ranges include both ends) is yielded once, and the limit counts across windows.
+ */
 export function listBackups(
 	provider: BackupProvider,
 	query: ListBackupsQuery,
@@ -56,23 +83,49 @@ export function listBackups(
 		backupId: query.backupId,
 		jobId: query.jobId,
 	};
+	// An API that ignores the ID filter still yields only that backup (paging on until it shows up).
+	const accept =
+		wanted || clip || onlyId
+			? (backup: Backup) =>
+					(!wanted || wanted.has(backup.status)) &&
+					(!clip || startedInRange(backup, query.start, query.end)) &&
+					(!onlyId || backup.backupId === onlyId)
+			: undefined;
 	const pages = provider.paging === 'offset' ? offsetPages : pageNumberPages;
-	return pages<Backup>(
-		async (position, pageSize) => await provider.fetchBackupPage(pageQuery, position, pageSize),
-		{
-			pageSize: query.pageSize,
-			limit: query.limit,
-			keyOf: (backup) => backup.backupId,
-			// An API that ignores the ID filter still yields only that backup (paging on until it shows up).
-			accept:
-				wanted || clip || onlyId
-					? (backup) =>
-							(!wanted || wanted.has(backup.status)) &&
-							(!clip || startedInRange(backup, query.start, query.end)) &&
-							(!onlyId || backup.backupId === onlyId)
-					: undefined,
-		},
-	);
+	const pagesOf = (window: TimeWindow, limit: number | undefined, keep?: (b: Backup) => boolean) =>
+		pages<Backup>(
+			async (position, pageSize) =>
+				await provider.fetchBackupPage({ ...pageQuery, ...window }, position, pageSize),
+			{ pageSize: query.pageSize, limit, keyOf: (backup) => backup.backupId, accept: keep },
+		);
+	const windows = rangeWindows(query.start, query.end, provider.maxListRangeMs);
+	if (windows.length === 1) return pagesOf(windows[0], query.limit, accept);
+	return acrossWindows(windows, query.limit, accept, pagesOf);
+}
+
+async function* acrossWindows(
+	windows: TimeWindow[],
+	limit: number | undefined,
+	accept: ((backup: Backup) => boolean) | undefined,
+	pagesOf: (
+		window: TimeWindow,
+		limit: number | undefined,
+		keep: (backup: Backup) => boolean,
+	) => AsyncGenerator<Backup[]>,
+): AsyncGenerator<Backup[]> {
+	if (limit !== undefined && limit <= 0) return;
+	const yielded = new Set<string>();
+	let emitted = 0;
+	for (const window of windows) {
+		const remaining = limit === undefined ? undefined : limit - emitted;
+		if (remaining !== undefined && remaining <= 0) return;
+		const keep = (backup: Backup) => !yielded.has(backup.backupId) && (!accept || accept(backup));
+		for await (const page of pagesOf(window, remaining, keep)) {
+			for (const backup of page) yielded.add(backup.backupId);
+			emitted += page.length;
+			yield page;
+		}
+	}
 }
 
 /**
@@ -124,13 +177,75 @@ export interface BackupLookup {
 	refetch: () => Promise<Backup>;
 }
 
+/**
+ * The backup with its files, for clouds whose list records carry none (`fetchBackupFiles`); as it is elsewhere.
+ * Only a succeeded backup has files to give: any other is refused here, before the cloud is asked for URLs it
+ * cannot give (or is made to export a backup that is still being written).
+ */
+export async function backupWithFiles(
+	provider: BackupProvider,
+	instance: InstanceRef,
+	backup: Backup,
+): Promise<Backup> {
+	if (!provider.fetchBackupFiles) return backup;
+	if (backup.status !== 'succeeded') {
+		throw new CloudApiError(
+			`Backup ${backup.backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); ${provider.label} gives download URLs only for finished backups`,
+			{ provider: provider.id, kind: 'client', action: 'get download URL' },
+		);
+	}
+	return await provider.fetchBackupFiles(instance, backup);
+}
+
 export async function lookupBackup(
 	provider: BackupProvider,
 	instance: InstanceRef,
 	backupId: string,
 	searchDays: number,
 	pageSize: number,
+	{ withFiles = false }: { withFiles?: boolean } = {},
 ): Promise<BackupLookup> {
-	const refetch = async () => await findBackup(provider, instance, backupId, searchDays, pageSize);
+	const refetch = async () => {
+		const backup = await findBackup(provider, instance, backupId, searchDays, pageSize);
+		return withFiles ? await backupWithFiles(provider, instance, backup) : backup;
+	};
 	return { backup: await refetch(), refetch };
+}
+
+// ---- The backup a job made, by its start time -------------------------------------------------------------------
+
+/**
+ * How close a backup's start must be to its job's start to be taken for the job's backup, where a cloud does not
+ * link the two (cluster backup sets, backups that carry no task ID).
+ */
+export const JOB_START_TOLERANCE_MS = 2 * 60_000;
+
+/** The earliest start of a job's rows (UTC ISO-8601), or null when none has one. */
+export function jobStartOf(seen: BackupTask[]): string | null {
+	return (
+		seen
+			.map((task) => task.startedAt)
+			.filter((time): time is string => time !== null)
+			.sort()[0] ?? null
+	);
+}
+
+/**
+ * The backup started closest to `jobStart`, within `toleranceMs`; null when none is (or the job's start is not
+ * known: a job cannot be matched by a time it does not have).
+ */
+export function closestToJobStart(
+	backups: Backup[],
+	jobStart: string | null,
+	toleranceMs: number = JOB_START_TOLERANCE_MS,
+): Backup | null {
+	if (jobStart === null) return null;
+	const jobStartMs = Date.parse(jobStart);
+	if (Number.isNaN(jobStartMs)) return null;
+	const distance = (backup: Backup) => Math.abs(Date.parse(String(backup.startedAt)) - jobStartMs);
+	return (
+		backups
+			.filter((backup) => backup.startedAt !== null && distance(backup) <= toleranceMs)
+			.sort((a, b) => distance(a) - distance(b))[0] ?? null
+	);
 }

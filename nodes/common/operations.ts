@@ -41,8 +41,10 @@ export interface CloudNode {
 	jobIdsOf(value: unknown): string[];
 	/** Page sizes the list API accepts; the first is the default. */
 	pageSizes: readonly number[];
-	/** How long the cloud keeps backups: the default and limit of "Search Back (Days)". */
+	/** How long the cloud keeps backups: the limit (and, unless `defaultSearchDays` is set, the default) of "Search Back (Days)". */
 	maxSearchDays: number;
+	/** The default of "Search Back (Days)" where it is shorter than `maxSearchDays`. */
+	defaultSearchDays?: number;
 	/** Retention the cloud accepts for a manual backup, in days. */
 	retentionDays: { min: number; max: number };
 }
@@ -84,16 +86,27 @@ export async function listOperation(
 
 // ---- Backup → Get, Get Download URL, Download ------------------------------------------------------------------
 
-async function backupLookupOf(this: IExecuteFunctions, itemIndex: number, cloud: CloudNode) {
+/**
+ * The item's backup, looked up by ID. `withFiles`: with its files (and their download URLs) even where the cloud's
+ * list records carry none (see `backupWithFiles`); Get leaves them as the list gives them.
+ */
+async function backupLookupOf(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+	withFiles: boolean,
+) {
 	const instance = await cloud.instanceOf(this, itemIndex);
 	const backupId = cloud.backupIdOf(this.getNodeParameter('backupId', itemIndex), instance);
 	const options = optionsOf.call(this, itemIndex);
-	const searchDays = searchDaysOf(options, cloud.maxSearchDays);
+	const searchDays = searchDaysOf(options, cloud.maxSearchDays, cloud.defaultSearchDays);
 	const provider = cloud.provider(this, requestTimeoutMsOf(options));
 	return {
 		provider,
 		options,
-		lookup: await lookupBackup(provider, instance, backupId, searchDays, cloud.pageSizes[0]),
+		lookup: await lookupBackup(provider, instance, backupId, searchDays, cloud.pageSizes[0], {
+			withFiles,
+		}),
 	};
 }
 
@@ -102,7 +115,7 @@ export async function getOperation(
 	itemIndex: number,
 	cloud: CloudNode,
 ): Promise<INodeExecutionData[]> {
-	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud, false);
 	return [{ json: asJson(lookup.backup) }];
 }
 
@@ -125,7 +138,7 @@ export async function getDownloadUrlOperation(
 	itemIndex: number,
 	cloud: CloudNode,
 ): Promise<INodeExecutionData[]> {
-	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud, true);
 	const { backup } = lookup;
 	return backup.files.map((file, index) => ({ json: fileItem(backup, file, index) }));
 }
@@ -137,7 +150,7 @@ export async function downloadOperation(
 ): Promise<INodeExecutionData[]> {
 	const options = optionsOf.call(this, itemIndex);
 	const settings = downloadSettingsOf.call(this, itemIndex, options);
-	const { provider, lookup } = await backupLookupOf.call(this, itemIndex, cloud);
+	const { provider, lookup } = await backupLookupOf.call(this, itemIndex, cloud, true);
 	const downloads = await downloadBackupFiles(this, provider, lookup, settings);
 	return downloads.map(({ backup, file, index, result }) => ({
 		json: {

@@ -61,6 +61,7 @@ export function listProperties(
 	show: Show,
 	pageSizes: readonly number[],
 	defaultDays = 7,
+	extraOptions: INodeProperties[] = [],
 ): INodeProperties[] {
 	const [defaultPageSize] = pageSizes;
 	return [
@@ -114,6 +115,7 @@ export function listProperties(
 			description: 'Max number of results to return',
 		},
 		optionsCollection(show, [
+			...extraOptions,
 			{
 				displayName: 'Page Size',
 				name: 'pageSize',
@@ -159,23 +161,36 @@ export function statusesOf(value: unknown): BackupStatus[] {
 
 // ---- Look-ups by ID --------------------------------------------------------------------------------------------
 
-export function searchDaysOption(maxDays: number, cloud: string): INodeProperties {
+/**
+ * How far back a lookup by ID searches. The default is the cloud's longest retention unless the cloud names a
+ * shorter one (a cloud whose list API spans only a few weeks per request would otherwise make dozens of requests
+ * for a backup that does not exist).
+ */
+export function searchDaysOption(
+	maxDays: number,
+	cloud: string,
+	defaultDays: number = maxDays,
+): INodeProperties {
 	return {
 		displayName: 'Search Back (Days)',
 		name: 'searchDays',
 		type: 'number',
-		default: maxDays,
+		default: defaultDays,
 		typeOptions: { minValue: 1, maxValue: maxDays },
 		description: `How far back to look for the backup; ${cloud} keeps backups for at most ${maxDays} days`,
 	};
 }
 
-export function searchDaysOf(options: IDataObject, maxDays: number): number {
+export function searchDaysOf(
+	options: IDataObject,
+	maxDays: number,
+	defaultDays: number = maxDays,
+): number {
 	return numberOf(options.searchDays, 'Search Back (Days)', {
 		min: 1,
 		max: maxDays,
 		integer: true,
-		defaultValue: maxDays,
+		defaultValue: defaultDays,
 	});
 }
 

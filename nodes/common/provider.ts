@@ -16,8 +16,9 @@ export interface InstanceRef {
 	region: string | null;
 	instanceId: string;
 	/**
-	 * The instance's flavour where the cloud lists backups differently per flavour (one cloud lists cluster
-	 * backup sets with another action than standard backups); '' where it does not.
+	 * How this instance's backups are read where the cloud has more than one way: per instance flavour (one cloud
+	 * lists cluster backup sets with another action than standard backups) or per API generation (one cloud still
+	 * serves some accounts through an older API); '' where it has one way only. Only the adapter reads it.
 	 */
 	variant: string;
 }
@@ -72,6 +73,11 @@ export interface BackupProvider {
 	/** How the backup list is addressed: by page number (1, 2, …) or by item offset (0, n, 2n, …). */
 	readonly paging: 'pageNumber' | 'offset';
 	readonly storage: StorageTraits;
+	/**
+	 * The longest time range one backup list request may span (ms), where the cloud limits it; `listBackups` then
+	 * splits a longer range into consecutive windows, newest first. Undefined: no limit.
+	 */
+	readonly maxListRangeMs?: number;
 
 	/** One page of backups; items are normalized, `total` is the cloud's count when it sends one. */
 	fetchBackupPage(
@@ -79,6 +85,13 @@ export interface BackupProvider {
 		position: number,
 		pageSize: number,
 	): Promise<Page<Backup>>;
+
+	/**
+	 * The backup with its files (names, sizes, download URLs) filled in, for clouds whose list records carry none
+	 * and give them by another call. Called only for a succeeded backup (see `backupWithFiles`). Undefined where
+	 * the list records already carry their files.
+	 */
+	fetchBackupFiles?(instance: InstanceRef, backup: Backup): Promise<Backup>;
 
 	/** Backup tasks of an instance (Backup Task → Get). */
 	listTasks(instance: InstanceRef, filter: TaskFilter): Promise<BackupTask[]>;
@@ -91,7 +104,8 @@ export interface BackupProvider {
 
 	/**
 	 * The backup a job produced, searched in [start, end) (the rule allows for clock skew), or null when none is
-	 * listed yet. `seen` are the job's rows as last seen (some clouds match a backup to a job by its start time).
+	 * listed yet. `seen` are the job's rows as last seen (clouds whose backups carry no job ID match one to a job by
+	 * its start time: `closestToJobStart` in backups.ts).
 	 */
 	findJobBackup(
 		instance: InstanceRef,

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-import { CLOCK_SKEW_MS, searchWindow } from './backups';
+import { CLOCK_SKEW_MS, jobStartOf, searchWindow } from './backups';
 import { CloudApiError, isAmbiguous } from './errors';
 import { type Backup, type BackupTask, TERMINAL_STATUSES } from './model';
 import type { BackupProvider, InstanceRef } from './provider';
@@ -57,10 +57,7 @@ function isTransient(error: unknown): boolean {
 
 /** The window a job's backup is searched in: from the job's start (or 2 days back), allowing for clock skew. */
 function jobWindow(seen: BackupTask[]): { start: DateTime; end: DateTime } {
-	const startedAt = seen
-		.map((task) => task.startedAt)
-		.filter((time): time is string => time !== null)
-		.sort()[0];
+	const startedAt = jobStartOf(seen);
 	const window = searchWindow({ days: UNSEEN_JOB_SEARCH_DAYS });
 	if (!startedAt) return window;
 	const jobStart = DateTime.fromISO(startedAt, { zone: 'utc' });

@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
+import { closestToJobStart, jobStartOf } from '../../common/backups';
 import type { CloudErrorKind } from '../../common/errors';
 import type { Backup, BackupTask } from '../../common/model';
 import type { Page } from '../../common/paginate';
@@ -36,9 +37,6 @@ export type BackupListKind = 'standard' | 'cluster';
 
 /** OSS sends the object's CRC-64/ECMA (decimal) in this header. */
 export const OSS_CHECKSUM_HEADER = 'x-oss-hash-crc64ecma';
-
-/** A cluster backup set is stamped within this much of the job that made it. */
-const SET_START_TOLERANCE_MS = 2 * 60_000;
 
 /** Both backup list actions take their range as `yyyy-MM-ddTHH:mmZ` in UTC (minutes). */
 export function alibabaMinute(dt: DateTime): string {
@@ -142,8 +140,8 @@ export class AlibabaProvider implements BackupProvider {
 
 	/**
 	 * Standard backups carry the job ID (one per data node may: the job's outcome is the worst of theirs); a
-	 * cluster set is the one stamped closest to the job's start, within 2 minutes. A cluster job never seen
-	 * cannot be matched by time, so it has no backup.
+	 * cluster set is the one stamped closest to the job's start (the shared `closestToJobStart`, within 2
+	 * minutes). A cluster job never seen cannot be matched by time, so it has no backup.
 	 */
 	async findJobBackup(
 		instance: InstanceRef,
@@ -151,21 +149,10 @@ export class AlibabaProvider implements BackupProvider {
 		seen: BackupTask[],
 		window: { start: DateTime; end: DateTime },
 	): Promise<Backup | null> {
-		const jobStartIso = seen
-			.map((task) => task.startedAt)
-			.filter((time): time is string => time !== null)
-			.sort()[0];
 		if (instance.variant === 'cluster') {
-			if (!jobStartIso) return null;
-			const jobStart = Date.parse(jobStartIso);
-			const sets = await this.collect({ instance, ...window });
-			const distance = (backup: Backup) =>
-				Math.abs(Date.parse(String(backup.startedAt)) - jobStart);
-			return (
-				sets
-					.filter((set) => set.startedAt !== null && distance(set) <= SET_START_TOLERANCE_MS)
-					.sort((a, b) => distance(a) - distance(b))[0] ?? null
-			);
+			const jobStart = jobStartOf(seen);
+			if (!jobStart) return null;
+			return closestToJobStart(await this.collect({ instance, ...window }), jobStart);
 		}
 		const found: Backup[] = [];
 		for (const jobId of jobIds) found.push(...(await this.collect({ instance, ...window, jobId })));
