@@ -1,17 +1,21 @@
 /**
- * `npm run demo`: the main job, with no cloud account. Starts the emulator on 127.0.0.1, runs the example
- * workflow examples/alibaba-backup-cycle.workflow.json (create a backup, wait until it is finished, list, get the
- * download URL, download) through n8n's execution engine, prints each node's items, and checks the downloaded
- * file against the bytes the emulator served.
+ * `npm run demo`: the main job, with no cloud account. Starts the emulator on 127.0.0.1 and, for every cloud,
+ * runs its example backup cycle (examples/<cloud>-backup-cycle.workflow.json: create a backup, wait until it is
+ * finished, list, get the download URL, download) through n8n's execution engine, prints each node's items, and
+ * checks every downloaded file against the bytes the emulator served. `npm run demo -- tencent` runs one cloud.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
+import type { ICredentialDataDecryptedObject, ICredentialType, INodeType } from 'n8n-workflow';
+
 import { AlibabaCloudApi } from '../credentials/AlibabaCloudApi.credentials';
-import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT } from '../emulator';
+import { TencentCloudApi } from '../credentials/TencentCloudApi.credentials';
+import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT, DEFAULT_TENCENT_ACCOUNT } from '../emulator';
 import { AlibabaCloudRedis } from '../nodes/AlibabaCloudRedis/AlibabaCloudRedis.node';
+import { TencentCloudRedis } from '../nodes/TencentCloudRedis/TencentCloudRedis.node';
 import {
 	binaryStream,
 	cleanupBinaryDataStore,
@@ -19,7 +23,64 @@ import {
 	runWorkflow,
 } from '../test/harness';
 
-const WORKFLOW = path.join(__dirname, '..', 'examples', 'alibaba-backup-cycle.workflow.json');
+const PACKAGE = 'n8n-nodes-cloud-redis-backups';
+
+/** What the demo needs of one cloud: its example, node, credential (as the example names it) and emulator server. */
+interface DemoCloud {
+	id: string;
+	title: string;
+	nodeType: string;
+	node: () => INodeType;
+	credentialType: ICredentialType;
+	credential: (emulator: CloudEmulator) => {
+		id: string;
+		name: string;
+		data: ICredentialDataDecryptedObject;
+	};
+	server: (emulator: CloudEmulator) => {
+		endpoint: string;
+		requests: unknown[];
+		fileSha256(name: string): Promise<string>;
+	};
+}
+
+const CLOUDS: DemoCloud[] = [
+	{
+		id: 'alibaba',
+		title: 'Alibaba Cloud R-KVStore',
+		nodeType: `${PACKAGE}.alibabaCloudRedis`,
+		node: () => new AlibabaCloudRedis(),
+		credentialType: new AlibabaCloudApi(),
+		credential: (emulator) => ({
+			id: 'alibaba-emulator',
+			name: 'Alibaba Cloud (local emulator)',
+			data: {
+				...DEFAULT_ALIBABA_ACCOUNT,
+				region: 'cn-hangzhou',
+				endpoint: emulator.alibaba.endpoint,
+			},
+		}),
+		server: (emulator) => emulator.alibaba,
+	},
+	{
+		id: 'tencent',
+		title: 'Tencent Cloud Redis (API 3.0 and legacy CRS)',
+		nodeType: `${PACKAGE}.tencentCloudRedis`,
+		node: () => new TencentCloudRedis(),
+		credentialType: new TencentCloudApi(),
+		credential: (emulator) => ({
+			id: 'tencent-emulator',
+			name: 'Tencent Cloud (local emulator)',
+			data: {
+				secretId: DEFAULT_TENCENT_ACCOUNT.secretId,
+				secretKey: DEFAULT_TENCENT_ACCOUNT.secretKey,
+				region: 'ap-guangzhou',
+				endpoint: emulator.tencent.endpoint,
+			},
+		}),
+		server: (emulator) => emulator.tencent,
+	},
+];
 
 /** What a person wants to see of an item: the model without the raw record and without signed URLs. */
 function summary(item: INodeExecutionData): IDataObject {
@@ -48,67 +109,86 @@ async function sha256Of(stream: NodeJS.ReadableStream): Promise<string> {
 	return hash.digest('hex');
 }
 
-async function main(): Promise<number> {
-	await initBinaryDataStore();
-	const emulator = new CloudEmulator({ alibabaSettings: { taskStepMs: 400 } });
-	await emulator.start();
+/** Runs one cloud's backup cycle; returns the number of problems (0 = all good). */
+async function runCloud(cloud: DemoCloud, emulator: CloudEmulator): Promise<number> {
+	const server = cloud.server(emulator);
+	const file = path.join(__dirname, '..', 'examples', `${cloud.id}-backup-cycle.workflow.json`);
+	const workflow = JSON.parse(readFileSync(file, 'utf8')) as {
+		name: string;
+		nodes: INode[];
+		connections: IConnections;
+	};
+	const credential = cloud.credential(emulator);
 	console.log(
-		`Emulator: Alibaba R-KVStore at ${emulator.alibaba.endpoint} (AccessKey ${DEFAULT_ALIBABA_ACCOUNT.accessKeyId})`,
+		`\n════ ${cloud.title}: emulator at ${server.endpoint} (key ${String(credential.data.accessKeyId ?? credential.data.secretId)})`,
 	);
-	try {
-		const workflow = JSON.parse(readFileSync(WORKFLOW, 'utf8')) as {
-			name: string;
-			nodes: INode[];
-			connections: IConnections;
-		};
-		console.log(`Workflow: ${workflow.name}\n`);
-		const started = Date.now();
-		const result = await runWorkflow({
-			workflow: { nodes: workflow.nodes, connections: workflow.connections },
-			nodeTypes: { 'n8n-nodes-cloud-redis-backups.alibabaCloudRedis': new AlibabaCloudRedis() },
-			credentialTypes: [new AlibabaCloudApi()],
-			credentials: [
-				{
-					id: 'alibaba-emulator',
-					name: 'Alibaba Cloud (local emulator)',
-					type: 'alibabaCloudApi',
-					data: {
-						...DEFAULT_ALIBABA_ACCOUNT,
-						region: 'cn-hangzhou',
-						endpoint: emulator.alibaba.endpoint,
-					},
-				},
-			],
-		});
-		for (const node of workflow.nodes) {
-			if (!result.runData[node.name]) continue;
-			const items = result.output(node.name);
-			console.log(`── ${node.name}: ${items.length} item(s)`);
-			for (const item of items.slice(0, 3)) console.log(JSON.stringify(summary(item), null, 2));
-			if (items.length > 3) console.log(`… and ${items.length - 3} more`);
-		}
-		if (result.status !== 'success') {
-			console.error(
-				`\nThe workflow ended with status ${result.status}: ${result.error?.message ?? ''}`,
-			);
-			return 1;
-		}
-		let mismatches = 0;
-		for (const item of result.output('Download Backup')) {
-			const binary = item.binary?.data;
-			if (!binary) continue;
-			const stored = await sha256Of(await binaryStream(binary));
-			const served = await emulator.alibaba.fileSha256(String(item.json.name));
-			const ok = stored === served;
-			if (!ok) mismatches++;
-			console.log(
-				`\n${binary.fileName}: sha256 ${stored} ${ok ? 'matches' : 'DOES NOT MATCH'} the bytes the emulator served`,
-			);
-		}
-		console.log(
-			`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: ${emulator.alibaba.requests.length} signed API and download requests.`,
+	console.log(`Workflow: ${workflow.name}\n`);
+	const started = Date.now();
+	const before = server.requests.length;
+	const result = await runWorkflow({
+		workflow: { nodes: workflow.nodes, connections: workflow.connections },
+		nodeTypes: { [cloud.nodeType]: cloud.node() },
+		credentialTypes: [cloud.credentialType],
+		credentials: [{ ...credential, type: cloud.credentialType.name }],
+	});
+	for (const node of workflow.nodes) {
+		if (!result.runData[node.name]) continue;
+		const items = result.output(node.name);
+		console.log(`── ${node.name}: ${items.length} item(s)`);
+		for (const item of items.slice(0, 3)) console.log(JSON.stringify(summary(item), null, 2));
+		if (items.length > 3) console.log(`… and ${items.length - 3} more`);
+	}
+	if (result.status !== 'success') {
+		console.error(
+			`\nThe workflow ended with status ${result.status}: ${result.error?.message ?? ''}`,
 		);
-		return mismatches === 0 ? 0 : 1;
+		return 1;
+	}
+	let problems = 0;
+	const downloads = result.output('Download Backup').filter((item) => item.binary?.data);
+	if (downloads.length === 0) {
+		console.error('\nNo file was downloaded.');
+		problems++;
+	}
+	for (const item of downloads) {
+		const binary = item.binary!.data;
+		const stored = await sha256Of(await binaryStream(binary));
+		const served = await server.fileSha256(String(item.json.name));
+		const ok = stored === served;
+		if (!ok) problems++;
+		console.log(
+			`\n${binary.fileName}: sha256 ${stored} ${ok ? 'matches' : 'DOES NOT MATCH'} the bytes the emulator served`,
+		);
+	}
+	console.log(
+		`${cloud.title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s, ${server.requests.length - before} signed API and download requests.`,
+	);
+	return problems;
+}
+
+async function main(): Promise<number> {
+	const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+	const unknown = wanted.filter((id) => !CLOUDS.some((c) => c.id === id));
+	if (unknown.length > 0) {
+		console.error(
+			`Unknown cloud ${unknown.join(', ')}; choose from ${CLOUDS.map((c) => c.id).join(', ')}`,
+		);
+		return 2;
+	}
+	await initBinaryDataStore();
+	const emulator = new CloudEmulator({
+		alibabaSettings: { taskStepMs: 400 },
+		tencentSettings: { taskStepMs: 400 },
+	});
+	await emulator.start();
+	try {
+		let problems = 0;
+		for (const cloud of CLOUDS) {
+			if (wanted.length === 0 || wanted.includes(cloud.id))
+				problems += await runCloud(cloud, emulator);
+		}
+		console.log(problems === 0 ? '\nEvery cloud: all good.' : `\n${problems} problem(s).`);
+		return problems === 0 ? 0 : 1;
 	} finally {
 		await emulator.stop();
 		await cleanupBinaryDataStore();
