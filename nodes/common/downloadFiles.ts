@@ -45,24 +45,8 @@ function sameFile(
 /** Refuses, before anything is downloaded, a backup that is not a complete, successful one. */
 function checkDownloadable(provider: BackupProvider, backup: Backup): void {
 	const { backupId } = backup;
-	if (backup.status !== 'succeeded') {
-		throw new CloudApiError(
-			`Backup ${backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); only finished backups can be downloaded`,
-			{ provider: provider.id, kind: 'client', action: 'download' },
-		);
-	}
-	if (backup.files.length === 0) {
-		throw new CloudApiError(
-			`Backup ${backupId} of ${backup.instanceId} succeeded but ${provider.label} lists no file to download for it`,
-			{
-				provider: provider.id,
-				kind: 'notFound',
-				action: 'download',
-				hint: `Check the backup in the ${provider.label} console (it may have been deleted or be incomplete), or download another backup.`,
-			},
-		);
-	}
-	// A cluster backup is only as good as its worst shard: a set with a failed shard cannot be restored.
+	// A cluster backup is only as good as its worst shard: a set with a failed shard cannot be restored. Checked
+	// first: it is why such a set's own status is failed, and names the shards.
 	const broken = backup.files.filter((file) => file.status === 'failed');
 	if (broken.length > 0) {
 		const names = broken
@@ -77,6 +61,23 @@ function checkDownloadable(provider: BackupProvider, backup: Backup): void {
 				kind: 'client',
 				action: 'download',
 				hint: 'A backup set with a failed shard cannot be restored; download another backup or create a new one.',
+			},
+		);
+	}
+	if (backup.status !== 'succeeded') {
+		throw new CloudApiError(
+			`Backup ${backupId} is ${backup.status} (${backup.providerStatus ?? 'no status'}); only finished backups can be downloaded`,
+			{ provider: provider.id, kind: 'client', action: 'download' },
+		);
+	}
+	if (backup.files.length === 0) {
+		throw new CloudApiError(
+			`Backup ${backupId} of ${backup.instanceId} succeeded but ${provider.label} lists no file to download for it`,
+			{
+				provider: provider.id,
+				kind: 'notFound',
+				action: 'download',
+				hint: `Check the backup in the ${provider.label} console (it may have been deleted or be incomplete), or download another backup.`,
 			},
 		);
 	}

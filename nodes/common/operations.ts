@@ -88,7 +88,7 @@ export async function listOperation(
 
 /**
  * The item's backup, looked up by ID. `withFiles`: with its files (and their download URLs) even where the cloud's
- * list records carry none (see `backupWithFiles`); Get leaves them as the list gives them.
+ * list records carry none (see `backupWithFiles`).
  */
 async function backupLookupOf(
 	this: IExecuteFunctions,
@@ -103,6 +103,7 @@ async function backupLookupOf(
 	const provider = cloud.provider(this, requestTimeoutMsOf(options));
 	return {
 		provider,
+		instance,
 		options,
 		lookup: await lookupBackup(provider, instance, backupId, searchDays, cloud.pageSizes[0], {
 			withFiles,
@@ -115,8 +116,14 @@ export async function getOperation(
 	itemIndex: number,
 	cloud: CloudNode,
 ): Promise<INodeExecutionData[]> {
-	const { lookup } = await backupLookupOf.call(this, itemIndex, cloud, false);
-	return [{ json: asJson(lookup.backup) }];
+	const { provider, instance, lookup } = await backupLookupOf.call(this, itemIndex, cloud, false);
+	// Where the list records carry no files, a succeeded backup's files are asked for too: Get shows what Download
+	// would fetch, and a failed shard (visible only in the files) makes the backup failed here as well.
+	const backup =
+		provider.fetchBackupFiles && lookup.backup.status === 'succeeded'
+			? await provider.fetchBackupFiles(instance, lookup.backup)
+			: lookup.backup;
+	return [{ json: asJson(backup) }];
 }
 
 /** One output item per file: what a "download each file" loop needs, with the backup it belongs to. */

@@ -129,6 +129,8 @@ export const alibabaKit: CloudKit = {
 		download: 'Download',
 	},
 
+	listCarriesFiles: true,
+
 	instances: { standard, cluster },
 
 	addStandardBackup: async (emulator, sizeBytes) => {

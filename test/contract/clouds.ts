@@ -3,5 +3,6 @@
  */
 import { alibabaKit } from './alibaba.kit';
 import type { CloudKit } from './kit';
+import { tencentKit } from './tencent.kit';
 
-export const CLOUDS: ReadonlyArray<[string, CloudKit]> = [alibabaKit].map((kit) => [kit.label, kit] as [string, CloudKit]);
+export const CLOUDS: ReadonlyArray<[string, CloudKit]> = [alibabaKit, tencentKit].map((kit) => [kit.label, kit] as [string, CloudKit]);

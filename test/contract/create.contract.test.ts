@@ -87,7 +87,7 @@ describe.each(CLOUDS)('%s: Backup → Create', (_label, kit) => {
 		expect(requestsSince(kit, emulator, mark, create).map((r) => r.status)).toEqual([200, kit.wrongState.httpStatus]);
 	});
 
-	it('the instance in the wrong state (an HTTP 403) is not described as a credential or access problem', async () => {
+	it('the instance in the wrong state is not described as a credential or access problem', async () => {
 		pushFault(kit, emulator, kit.wrongState.fault(create));
 		const mark = markRequests(kit, emulator);
 		const result = await runCloudNode(kit, emulator, kit.params.create(instance));

@@ -116,7 +116,10 @@ describe.each(CLOUDS)('%s: a backup set with a failed shard', (_label, kit) => {
 		expect(files.map((f) => f.status)).toEqual(['succeeded', 'failed']);
 	});
 
-	maybe('List shows the set as failed, and a Status filter "succeeded" leaves it out', async () => {
+	// Only where the list records carry the shards (a cloud whose list gives no files reveals a failed shard on
+	// Get, Get Download URL and Download, all tested above).
+	const whereListHasFiles = kit.instances.cluster && kit.listCarriesFiles ? it : it.skip;
+	whereListHasFiles('List shows the set as failed, and a Status filter "succeeded" leaves it out', async () => {
 		const all = await runCloudNode(kit, emulator, kit.params.list(backup.instance, { returnAll: true }));
 		const listed = all.output(NODE_NAME).find((item) => item.json.backupId === backup.backupId);
 		expect(listed?.json.status).toBe('failed');

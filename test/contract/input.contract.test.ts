@@ -39,7 +39,7 @@ const CASES: InputCase[] = [
 		['a boolean', '={{ true }}'],
 	].map(
 		([what, value]): InputCase => ({
-			what: `Backup Job ID as ${what}`,
+			what: `Task (job) ID as ${what}`,
 			parameters: (kit) => kit.params.wait(kit.instances.standard, value),
 			label: (kit) => kit.labels.taskId,
 		}),
@@ -65,7 +65,7 @@ const CASES: InputCase[] = [
 		label: () => 'Max File Size (MiB)',
 	},
 	{
-		what: 'a Retention Period of 3 days',
+		what: 'a Retention Period out of range',
 		parameters: (kit) =>
 			kit.params.create(kit.instances.standard, {
 				options: { retentionDays: kit.retentionDays.min > 3 ? 3 : kit.retentionDays.max + 1 },
@@ -73,7 +73,7 @@ const CASES: InputCase[] = [
 		label: (kit) => kit.labels.retentionDays,
 	},
 	{
-		what: 'a Retention Period of 3 days (by expression)',
+		what: 'a Retention Period out of range (by expression)',
 		parameters: (kit) =>
 			kit.params.create(kit.instances.standard, {
 				options: { retentionDays: `={{ ${kit.retentionDays.min > 3 ? 3 : kit.retentionDays.max + 1} }}` },

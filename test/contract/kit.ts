@@ -38,7 +38,6 @@ import {
 	type HarnessCredential,
 	type RunWorkflowResult,
 } from '../harness';
-import { nodeErrorOf as fixtureNodeErrorOf } from '../workflows/alibabaFixture';
 
 export type { RunWorkflowResult } from '../harness';
 
@@ -102,7 +101,10 @@ export interface WireFuzz {
 	listRecordWithoutId(emulator: CloudEmulator, backup: BackupFixture): unknown;
 	/** A backup list answer with `backup`'s record, epoch MILLISECONDS in its start time field. */
 	listWithEpochMillis(emulator: CloudEmulator, backup: BackupFixture): unknown;
-	/** A backup list answer with `backup`'s record (fresh, working URLs) but the file size reported as `sizeBytes`. */
+	/**
+	 * An answer of the action that reports file sizes (`actions.fileSizes`: the backup list, or the call that gives a
+	 * backup's files) for `backup` (fresh, working URLs), its file size reported as `sizeBytes`.
+	 */
 	listWithFileSize(emulator: CloudEmulator, backup: BackupFixture, sizeBytes: number): unknown;
 	/** A create answer without the task (job) ID. */
 	createWithoutTaskId(): unknown;
@@ -159,6 +161,11 @@ export interface CloudKit {
 		create: string;
 		tasks: string;
 		download: string;
+		/**
+		 * The action whose answer reports the file sizes a download is checked against (what `fuzz.listWithFileSize`
+		 * answers), where that is not the standard backup list (a cloud whose list gives no files, only another call).
+		 */
+		fileSizes?: string;
 	};
 
 	instances: {
@@ -166,6 +173,12 @@ export interface CloudKit {
 		/** Absent when the cloud has no multi-file (cluster) backups: the tests needing one are skipped. */
 		cluster?: InstanceFixture;
 	};
+
+	/**
+	 * Whether the backup list records carry the backup's files (and so a shard's own status). False where the
+	 * cloud lists files only by another call (Tencent: DescribeBackupUrl), so List cannot see a failed shard.
+	 */
+	listCarriesFiles: boolean;
 
 	/** Adds a succeeded backup of the standard instance with one file of this size, made an hour ago. */
 	addStandardBackup(emulator: CloudEmulator, sizeBytes: number): Promise<BackupFixture>;
@@ -185,7 +198,7 @@ export interface CloudKit {
 	/** How the storage answers Range requests. */
 	setRangeMode(emulator: CloudEmulator, mode: RangeMode): void;
 
-	/** The cloud's "instance in the wrong state" error (Alibaba: IncorrectDBInstanceState, HTTP 403). */
+	/** The cloud's "instance in the wrong state" error, and the HTTP status it comes with (e.g. a 403, or 200). */
 	wrongState: {
 		code: string;
 		httpStatus: number;
@@ -385,7 +398,9 @@ export type RecordedError = Error & {
 
 /** The node's error as n8n recorded it, failing clearly when there is none. */
 export function nodeErrorOf(result: RunWorkflowResult, nodeName = NODE_NAME): RecordedError {
-	return fixtureNodeErrorOf(result, nodeName) as RecordedError;
+	const error = result.nodeError(nodeName);
+	if (!error) throw new Error(`expected node "${nodeName}" to fail, but it did not (status ${result.status})`);
+	return error as RecordedError;
 }
 
 /** The node's error kind (integrity, auth, client, ...) as its NodeApiError carries it; undefined for other errors. */

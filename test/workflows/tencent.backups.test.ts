@@ -110,14 +110,18 @@ describe('Tencent Backup → Get and Get Download URL', () => {
 	const recent = (instanceId: string) =>
 		emulator.tencent.store.backups.filter((b) => b.instanceId === instanceId && !b.inProgress && b.startMs > Date.now() - 5 * DAY_MS).slice(-1)[0];
 
-	it('gets one backup by ID (its files are for Get Download URL)', async () => {
+	it('gets one backup by ID, with its files (one download-URL request, on the API asked for)', async () => {
 		const record = recent(STANDARD_ID);
-		for (const api of ['api3', 'legacy']) {
+		for (const [api, filesAction] of [['api3', 'DescribeBackupUrl'], ['legacy', 'GetBackupDownloadUrl']]) {
 			const mark = markRequests(emulator);
 			const result = await runTencentNode(emulator, { resource: 'backup', operation: 'get', instanceId: instanceRef(STANDARD_ID), backupId: record.backupId, options: { api } });
 			expect(result.error).toBeUndefined();
-			expect(result.output(NODE_NAME).map((i) => i.json)).toEqual([expect.objectContaining({ backupId: record.backupId, status: 'succeeded', files: [] })]);
-			expect(requestsSince(emulator, mark, 'DescribeBackupUrl')).toHaveLength(0);
+			const items = result.output(NODE_NAME).map((i) => i.json);
+			expect(items).toEqual([expect.objectContaining({ backupId: record.backupId, status: 'succeeded' })]);
+			const files = items[0].files as Array<{ status: string; downloadUrl: string | null }>;
+			expect(files).toHaveLength(1);
+			expect(files[0]).toMatchObject({ status: 'succeeded', downloadUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/cos\//) });
+			expect(requestsSince(emulator, mark, filesAction)).toHaveLength(1);
 		}
 	});
 

@@ -184,6 +184,14 @@ export function describeKind(kind: CloudErrorKind): string {
 	return KIND_HINTS[kind];
 }
 
+/**
+ * A code's own hint says what went wrong; for a credential problem of an API call the general advice (which key,
+ * which CAM policy, the clock) still applies, so it follows the hint.
+ */
+function apiHint(kind: CloudErrorKind, hint: string | undefined): string | undefined {
+	return hint && kind === 'auth' ? `${hint} ${describeKind(kind)}` : hint;
+}
+
 // ---- The client ------------------------------------------------------------------------------------------------
 
 function parseBody(body: unknown): IDataObject | undefined {
@@ -388,7 +396,7 @@ export class TencentRedisClient {
 			httpStatus: status,
 			action,
 			requestId,
-			hint: tencentErrorHint(code),
+			hint: apiHint(kind, tencentErrorHint(code)),
 			retryAfterMs: parseRetryAfter(headerValue(response.headers, 'retry-after'), Date.now()),
 			body: parsed,
 		});
@@ -429,7 +437,7 @@ export class TencentRedisClient {
 				httpStatus: status,
 				action,
 				requestId: stringOrUndefined(parsed.requestId ?? parsed.RequestId),
-				hint: legacyErrorHint(code),
+				hint: apiHint(kind, legacyErrorHint(code)),
 				body: parsed,
 			},
 		);

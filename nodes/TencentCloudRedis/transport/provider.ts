@@ -146,7 +146,14 @@ export class TencentProvider implements BackupProvider {
 						decode: (response) => normalizeBackupUrls(response, backup, fetchedAt),
 					},
 				);
-		return { ...backup, files, sizeBytes: sumSizes(files) ?? backup.sizeBytes };
+		// A backup with a failed (FileSize 0) file cannot be restored: it is failed, whatever its own Status says.
+		const failed = files.some((file) => file.status === 'failed');
+		return {
+			...backup,
+			files,
+			status: failed ? 'failed' : backup.status,
+			sizeBytes: sumSizes(files) ?? backup.sizeBytes,
+		};
 	}
 
 	/** DescribeTaskInfo: Tencent looks a task up by its ID only. */
