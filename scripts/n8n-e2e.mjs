@@ -9,10 +9,12 @@
 // 2. `npm run build`, `npm pack`, and the tarball unpacked into <fresh user folder>/.n8n/nodes/node_modules/<name>,
 //    the way n8n's own community-package installer does it.
 // 3. `n8n export:nodes` with debug logs: the package must load with every node and credential of its package.json.
-// 4. The emulator (emulator/cli.ts, its demo seed) on a free port; the emulator
-//    credential imported (id alibaba-emulator, as in the examples); every examples/*.json imported and run with
-//    `n8n execute --id`; the items checked; every binary read back from n8n's filesystem store and compared (size,
-//    SHA-256) with the bytes the emulator serves at the item's URL; files written by Read/Write Files nodes too.
+// 3b. Each per-cloud package (scripts/build-packages.mjs, packaging/clouds.json) alone in a fresh user folder.
+// 4. The emulator (emulator/cli.ts, its demo seed, every cloud on a free port, tasks advancing every 300 ms); one
+//    emulator credential per cloud imported (ids alibaba-emulator, tencent-emulator, as in the examples: the cloud
+//    table is scripts/n8n/clouds.mjs); every examples/*.json imported and run with `n8n execute --id`; the items
+//    checked; every binary read back from n8n's filesystem store and compared (size, SHA-256) with the bytes the
+//    emulator serves at the item's URL (and its CRC-64 header); files written by Read/Write Files nodes too.
 //    What is changed to run an example headless is printed as a note (scripts/n8n/workflows.mjs, runnableCopy):
 //    a Schedule Trigger runs as a Manual Trigger of the same name (`n8n execute` starts at nothing else), nodes with
 //    a credential of another service (Slack) run as No Operation nodes, /home/node/ (the Docker image's home)
@@ -29,8 +31,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CLOUD_IDS, CLOUDS, cloudOfUrl, emulatorCredentials, startEmulator } from './n8n/clouds.mjs';
 import { diskUsage, ensureN8n, N8N_VERSION } from './n8n/install.mjs';
-import { describeFailure, freePort, installExitHandlers, run, startChild, stopChild } from './n8n/proc.mjs';
+import { describeFailure, freePort, installExitHandlers, run, stopChild } from './n8n/proc.mjs';
 import {
 	findStoredBinary,
 	nodeResults,
@@ -48,8 +51,6 @@ const KEEP = process.argv.includes('--keep') || process.env.N8N_E2E_KEEP === '1'
 const VERBOSE = process.argv.includes('--verbose');
 
 const ENCRYPTION_KEY = 'n8n-e2e-fixed-encryption-key-do-not-use-elsewhere';
-const CREDENTIAL = { id: 'alibaba-emulator', name: 'Alibaba Cloud (local emulator)', type: 'alibabaCloudApi' };
-const EMULATOR_ACCOUNT = { accessKeyId: 'emulator-ak', accessKeySecret: 'emulator-secret' };
 const EMULATOR_STEP_MS = 300;
 
 const MIN = 60 * 1000;
@@ -62,12 +63,43 @@ const TIMEOUTS = { build: 5 * MIN, pack: 2 * MIN, cli: 4 * MIN, execute: 8 * MIN
  * a Wait Until Finished node whose tasks must have succeeded; `binaryFrom`: a node that must output binary data;
  * `more(results)`: further [name, ok, detail] checks.
  */
+const backupCycle = (more = {}) => ({
+	mustRun: ['Start', 'Create Backup', 'Wait Until Finished', 'List Recent Backups', 'Get Download URL', 'Download Backup', ...(more.mustRun ?? [])],
+	taskSucceededIn: 'Wait Until Finished',
+	binaryFrom: 'Download Backup',
+	more: more.more,
+});
+const nightlyToFolder = () => ({
+	mustRun: ['Every Night at 03:00', 'Settings', 'Create Backup', 'Wait Until Finished', 'Download Backup', 'Write to Folder'],
+	taskSucceededIn: 'Wait Until Finished',
+	binaryFrom: 'Download Backup',
+});
+/**
+ * Items of two List nodes (two APIs of one cloud) are the same normalized backups: the same fields, and for the
+ * backups both list the same values, except `unshared` (fields one API does not carry: null there, and listed in
+ * the detail) and the provider's own words (`providerStatus`, `providerMode`, `raw`).
+ */
+function sameNormalizedBackups(a, b, aName, bName, { unshared = [] } = {}) {
+	const keys = (items) => [...new Set(items.flatMap((i) => Object.keys(i.json ?? {})))].sort().join(',');
+	const byId = new Map(a.map((i) => [i.json?.backupId, i.json]));
+	const common = b.filter((i) => byId.has(i.json?.backupId));
+	const fields = ['kind', 'provider', 'region', 'instanceId', 'backupId', 'status', 'mode', 'startedAt', 'finishedAt', 'sizeBytes', 'locked', 'remark'].filter((f) => !unshared.includes(f));
+	const show = (v) => JSON.stringify(v);
+	const differ = common.flatMap((i) =>
+		fields.filter((f) => show(i.json[f]) !== show(byId.get(i.json.backupId)[f])).map((f) => `${i.json.backupId}.${f}: ${show(byId.get(i.json.backupId)[f])} vs ${show(i.json[f])}`),
+	);
+	const notNull = common.flatMap((i) => unshared.filter((f) => i.json[f] !== null).map((f) => `${i.json.backupId}.${f} is ${show(i.json[f])}, not null`));
+	return [
+		[`"${bName}" items have the fields of "${aName}" items`, keys(a) === keys(b), keys(a) === keys(b) ? keys(b) : `${aName}: ${keys(a)}; ${bName}: ${keys(b)}`],
+		[
+			`backups both "${aName}" and "${bName}" list agree on ${fields.join(', ')}`,
+			common.length > 0 && differ.length === 0 && notNull.length === 0,
+			`${common.length} in common${unshared.length ? `; ${unshared.join(', ')} null in "${bName}" (not in that API's answer)` : ''}${[...differ, ...notNull].length ? `; ${[...differ, ...notNull].slice(0, 4).join('; ')}` : ''}`,
+		],
+	];
+}
 const EXPECTED = {
-	'alibaba-backup-cycle.workflow.json': {
-		mustRun: ['Start', 'Create Backup', 'Wait Until Finished', 'List Recent Backups', 'Get Download URL', 'Download Backup'],
-		taskSucceededIn: 'Wait Until Finished',
-		binaryFrom: 'Download Backup',
-	},
+	'alibaba-backup-cycle.workflow.json': backupCycle(),
 	'alibaba-failed-backups-to-slack.workflow.json': {
 		// The emulator's demo seed has a backup that failed within the last day.
 		mustRun: ['Every Hour', 'Failed Backups of the Last Day', 'Post to Slack'],
@@ -81,11 +113,23 @@ const EXPECTED = {
 			];
 		},
 	},
-	'alibaba-nightly-backup-to-folder.workflow.json': {
-		mustRun: ['Every Night at 03:00', 'Settings', 'Create Backup', 'Wait Until Finished', 'Download Backup', 'Write to Folder'],
-		taskSucceededIn: 'Wait Until Finished',
-		binaryFrom: 'Download Backup',
-	},
+	'alibaba-nightly-backup-to-folder.workflow.json': nightlyToFolder(),
+	'tencent-backup-cycle.workflow.json': backupCycle({
+		// The legacy CRS API (GetRedisBackupList) lists the same backups as API 3.0 (DescribeInstanceBackups).
+		mustRun: ['List via Legacy CRS API'],
+		more: (results) => {
+			const api3 = results['List Recent Backups']?.items ?? [];
+			const legacy = results['List via Legacy CRS API']?.items ?? [];
+			const instance = results['Wait Until Finished']?.items?.[0]?.json?.instanceId;
+			const foreign = legacy.filter((i) => i.json?.kind !== 'backup' || i.json?.instanceId !== instance);
+			return [
+				['every legacy-listed item is a backup of the instance', legacy.length > 0 && foreign.length === 0, `${legacy.length} item(s) of ${instance}: ${legacy.map((i) => `${i.json?.backupId} ${i.json?.status} ${i.json?.startedAt}`).join(', ')}`],
+				// GetRedisBackupList documents no end time and no size (nodes/TencentCloudRedis/normalize.ts).
+				...sameNormalizedBackups(api3, legacy, 'List Recent Backups', 'List via Legacy CRS API', { unshared: ['finishedAt', 'sizeBytes'] }),
+			];
+		},
+	}),
+	'tencent-nightly-backup-to-folder.workflow.json': nightlyToFolder(),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -194,7 +238,7 @@ async function stepPackage() {
 	facts.packageName = pkg.name;
 	facts.packageVersion = pkg.version;
 	facts.declared = { credentials: pkg.n8n?.credentials?.length ?? 0, nodes: pkg.n8n?.nodes?.length ?? 0 };
-	facts.credentialTypes = [CREDENTIAL.type];
+	facts.credentialTypes = CLOUD_IDS.map((id) => CLOUDS[id].credential.type);
 	const npmEnv = { ...process.env };
 	const build = await run('npm', ['run', 'build'], { cwd: ROOT, env: npmEnv, timeoutMs: TIMEOUTS.build, logFile: logFile('build'), echo: VERBOSE });
 	must('npm run build', build.code === 0, `${describeFailure(build)}, ${seconds(build.ms)}`);
@@ -291,7 +335,10 @@ async function stepLoad(pkg) {
 	const nodeFiles = pkg.n8n?.nodes ?? [];
 	const ours = exported.filter((n) => typeof n.name === 'string' && n.name.startsWith(`${pkg.name}.`));
 	facts.exportedTypes = ours.map((n) => `${n.name} v${[].concat(n.version).join(',')}`);
-	check('the exported nodes JSON has n8n-nodes-cloud-redis-backups.alibabaCloudRedis', ours.some((n) => n.name === `${pkg.name}.alibabaCloudRedis`), `${exported.length} node types exported; ours: ${facts.exportedTypes.join(', ') || 'none'}`);
+	for (const id of CLOUD_IDS) {
+		const type = `${pkg.name}.${CLOUDS[id].nodeType}`;
+		check(`the exported nodes JSON has ${type}`, ours.some((n) => n.name === type), `${exported.length} node types exported; ours: ${facts.exportedTypes.join(', ') || 'none'}`);
+	}
 	// Credential types our nodes use: nodes naming any other type would reach some other service.
 	const used = ours.flatMap((n) => (n.credentials ?? []).map((c) => c.name));
 	if (used.length) facts.credentialTypes = [...new Set(used)];
@@ -302,8 +349,9 @@ async function stepLoad(pkg) {
 }
 
 /**
- * Each per-cloud package (scripts/build-packages.mjs) must load on its own too: alone in a fresh user folder,
- * with every node and credential its package.json names.
+ * Each per-cloud package (scripts/build-packages.mjs, one per cloud of packaging/clouds.json) must load on its own
+ * too: alone in a fresh user folder, with every node and credential its package.json names, exporting its cloud's
+ * node type and no other cloud's.
  */
 async function stepLoadPerCloud() {
 	say('\n[3b/5] Each per-cloud package loads alone');
@@ -314,8 +362,17 @@ async function stepLoadPerCloud() {
 		logFile: logFile('build-packages'),
 	});
 	must('node scripts/build-packages.mjs', build.code === 0, describeFailure(build));
+	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'packaging', 'clouds.json'), 'utf8')).clouds;
+	const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+	check(
+		'packaging/clouds.json has a package for every cloud of the pack',
+		CLOUD_IDS.every((id) => manifest[id]),
+		`clouds.json: ${Object.keys(manifest).join(', ')}; the pack: ${CLOUD_IDS.join(', ')}`,
+	);
 	const tarballs = path.join(ROOT, '.build', 'tarballs');
-	for (const file of fs.readdirSync(tarballs).filter((f) => f.endsWith('.tgz'))) {
+	for (const [id, entry] of Object.entries(manifest)) {
+		const file = `${entry.packageName.replace(/^@/, '').replace('/', '-')}-${version}.tgz`;
+		if (!check(`${entry.packageName}: built`, fs.existsSync(path.join(tarballs, file)), path.join('.build', 'tarballs', file))) continue;
 		const folder = path.join(tmpRoot, `alone-${file.replace(/\.tgz$/, '')}`);
 		const extract = path.join(folder, 'extract');
 		fs.mkdirSync(extract, { recursive: true });
@@ -325,69 +382,57 @@ async function stepLoadPerCloud() {
 		fs.mkdirSync(path.dirname(packageDir), { recursive: true });
 		fs.renameSync(extract, packageDir);
 		fs.mkdirSync(path.join(folder, 'tmp'));
-		const res = await n8n(`export-nodes-${pkg.name}`, ['export:nodes', `--output=${path.join(folder, 'nodes.json')}`], {
+		const nodesJson = path.join(folder, 'nodes.json');
+		const res = await n8n(`export-nodes-${pkg.name}`, ['export:nodes', `--output=${nodesJson}`], {
 			env: { N8N_USER_FOLDER: folder, HOME: folder, TMPDIR: path.join(folder, 'tmp') },
 		});
 		const log = `${res.stdout}\n${res.stderr}`;
 		const counts = log.match(new RegExp(`Loaded all credentials and nodes from ${pkg.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\b.*?"credentials":\\s*(\\d+),\\s*"nodes":\\s*(\\d+)`));
 		const declared = { credentials: pkg.n8n?.credentials?.length ?? 0, nodes: pkg.n8n?.nodes?.length ?? 0 };
 		const loaded = counts ? { credentials: Number(counts[1]), nodes: Number(counts[2]) } : null;
-		(facts.perCloud ??= []).push({ name: pkg.name, declared, loaded });
+		let types = [];
+		try {
+			types = JSON.parse(fs.readFileSync(nodesJson, 'utf8'))
+				.map((n) => n.name)
+				.filter((n) => typeof n === 'string' && n.startsWith(`${pkg.name}.`));
+		} catch {
+			// checked below
+		}
+		(facts.perCloud ??= []).push({ cloud: id, name: pkg.name, declared, loaded, types });
 		check(
 			`${pkg.name} loads alone with every node and credential`,
 			res.code === 0 && !/Failed to load package|Skipping package/.test(log) && loaded?.credentials === declared.credentials && loaded?.nodes === declared.nodes,
 			loaded ? `n8n: ${loaded.credentials} credential(s), ${loaded.nodes} node(s); package.json: ${declared.credentials}, ${declared.nodes}` : `no "Loaded all credentials and nodes from ${pkg.name}" line (${describeFailure(res)})`,
 		);
-	}
-}
-
-async function startEmulator() {
-	const tsNode = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
-	for (let attempt = 1; attempt <= 3; attempt++) {
-		const port = await freePort();
-		const file = logFile(`emulator-${port}`);
-		let resolveReady;
-		const ready = new Promise((r) => {
-			resolveReady = r;
-		});
-		const child = startChild(
-			process.execPath,
-			[tsNode, '--transpile-only', '--prefer-ts-exts', '-P', 'tsconfig.test.json', 'emulator/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--step-ms', String(EMULATOR_STEP_MS)],
-			{
-				cwd: ROOT,
-				env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' },
-				logFile: file,
-				onLine: (l) => {
-					if (l.includes('listening on')) resolveReady('ready');
-				},
-			},
+		const own = CLOUDS[id] ? `${pkg.name}.${CLOUDS[id].nodeType}` : null;
+		const others = CLOUD_IDS.filter((o) => o !== id).map((o) => CLOUDS[o].nodeType);
+		const foreign = types.filter((t) => others.some((o) => t === `${pkg.name}.${o}` || t === `${pkg.name}.${o}Tool`));
+		check(
+			`${pkg.name} exports the ${CLOUDS[id]?.label ?? id} node type and no other cloud's`,
+			!!own && types.includes(own) && foreign.length === 0,
+			`exported: ${types.join(', ') || 'none'}`,
 		);
-		child.once('exit', (code) => resolveReady(`exited (${code})`));
-		const timer = new Promise((r) => setTimeout(() => r('timeout'), TIMEOUTS.emulatorStart));
-		const outcome = await Promise.race([ready, timer]);
-		if (outcome === 'ready') return { child, port, endpoint: `http://127.0.0.1:${port}`, logFile: file };
-		await stopChild(child);
-		say(`  emulator on port ${port}: ${outcome}${attempt < 3 ? ', trying another port' : ''}`);
 	}
-	throw new Abort('the emulator did not start');
 }
 
 async function stepWorkflows() {
 	say('\n[4/5] The examples, run by n8n against the emulator');
-	emulator = await startEmulator();
-	check('emulator started', true, `${emulator.endpoint} (tasks advance every ${EMULATOR_STEP_MS} ms)`);
+	try {
+		emulator = await startEmulator({ repoRoot: ROOT, stepMs: EMULATOR_STEP_MS, logFile: (port) => logFile(`emulator-${port}`), timeoutMs: TIMEOUTS.emulatorStart, say });
+	} catch (e) {
+		must('emulator started', false, e.message);
+	}
+	check('emulator started', true, `${CLOUD_IDS.map((id) => `${CLOUDS[id].label} ${emulator.clouds[id].endpoint}`).join(', ')} (tasks advance every ${EMULATOR_STEP_MS} ms)`);
 
 	const credFile = path.join(inputsDir, 'credentials.json');
-	fs.writeFileSync(
-		credFile,
-		JSON.stringify(
-			[{ ...CREDENTIAL, data: { ...EMULATOR_ACCOUNT, securityToken: '', region: 'cn-hangzhou', endpoint: emulator.endpoint } }],
-			null,
-			2,
-		),
-	);
+	const credentials = emulatorCredentials(emulator);
+	fs.writeFileSync(credFile, JSON.stringify(credentials, null, 2));
 	const imp = await n8n('import-credentials', ['import:credentials', `--input=${credFile}`]);
-	must(`n8n import:credentials (${CREDENTIAL.type}, id ${CREDENTIAL.id})`, imp.code === 0 && /Successfully imported 1 credential/.test(imp.stdout + imp.stderr), describeFailure(imp));
+	must(
+		`n8n import:credentials (${credentials.map((c) => `${c.type} id ${c.id}`).join(', ')})`,
+		imp.code === 0 && new RegExp(`Successfully imported ${credentials.length} credential`).test(imp.stdout + imp.stderr),
+		describeFailure(imp),
+	);
 
 	const files = fs.existsSync(EXAMPLES_DIR) ? fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort() : [];
 	must(`examples found in ${path.relative(ROOT, EXAMPLES_DIR) || EXAMPLES_DIR}`, files.length > 0, files.join(', '));
@@ -551,7 +596,8 @@ async function checkBinary(file, report, nodeName, prop, item, bin) {
 	entry.storedBytes = got.bytes;
 	entry.storedSha256 = got.sha256;
 	const url = item.json?.downloadUrl;
-	if (typeof url !== 'string' || !url.startsWith(`${emulator.endpoint}/`)) {
+	const cloud = cloudOfUrl(emulator, url);
+	if (!cloud) {
 		check(`${what} size`, bin.bytes === got.bytes, `stored ${got.bytes} bytes, item says ${bin.bytes}; no emulator URL in the item to compare the content with`);
 		return entry;
 	}
@@ -571,9 +617,9 @@ async function checkBinary(file, report, nodeName, prop, item, bin) {
 		entry.match && sizes.every((s) => s === got.bytes),
 		`stored ${got.bytes} B sha256 ${got.sha256.slice(0, 16)}…, served ${served.bytes} B sha256 ${served.sha256.slice(0, 16)}… (HTTP ${served.status}); item sizeBytes ${item.json.sizeBytes}, downloadedBytes ${item.json.downloadedBytes}, binary.bytes ${bin.bytes}`,
 	);
-	const crcHeader = served.headers['x-oss-hash-crc64ecma'];
+	const crcHeader = served.headers[CLOUDS[cloud].crc64Header];
 	if (crcHeader && item.json.crc64 !== undefined) {
-		check(`${what} CRC-64 as served`, String(item.json.crc64) === String(crcHeader), `item ${item.json.crc64}, header ${crcHeader}`);
+		check(`${what} CRC-64 as served`, String(item.json.crc64) === String(crcHeader), `item ${item.json.crc64}, ${CLOUDS[cloud].crc64Header} ${crcHeader}`);
 	}
 	return entry;
 }
@@ -636,7 +682,7 @@ async function main() {
 	if (facts.packageName) say(`  package ${facts.packageName}@${facts.packageVersion}: declares ${facts.declared.credentials} credential(s), ${facts.declared.nodes} node(s)`);
 	say(`  n8n said: ${facts.loadLine ?? '(no "Loaded all credentials and nodes" line)'}`);
 	for (const f of facts.loadFailures ?? []) say(`  n8n said: ${f}`);
-	for (const p of facts.perCloud ?? []) say(`  per-cloud package ${p.name}: loaded alone with ${p.loaded ? `${p.loaded.credentials} credential(s), ${p.loaded.nodes} node(s)` : 'nothing'}`);
+	for (const p of facts.perCloud ?? []) say(`  per-cloud package ${p.name}: loaded alone with ${p.loaded ? `${p.loaded.credentials} credential(s), ${p.loaded.nodes} node(s)` : 'nothing'}; node types ${p.types.join(', ') || 'none'}`);
 	if (facts.exportedTypes) say(`  node types: ${facts.exportedTypes.join(', ')}; credential types used: ${(facts.credentialTypes ?? []).join(', ')}`);
 	for (const w of workflowReports) {
 		say(`  workflow ${w.file} (id ${w.id ?? '?'}, start "${w.startNode ?? '?'}"): ${w.ok ? 'PASS' : 'FAIL'}${w.ms ? ` in ${seconds(w.ms)}` : ''}`);

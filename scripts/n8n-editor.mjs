@@ -6,10 +6,12 @@
 // 1. Debian's Chromium (/usr/bin/chromium; installed with apt-get when missing and we are root; never a
 //    Playwright browser download) and playwright-core (a devDependency; the check stops if it is missing).
 // 2. n8n 2.41.1 + Node 24 from the cache (scripts/n8n/install.mjs), `npm run build` + `npm pack` unpacked into a
-//    fresh $N8N_USER_FOLDER/.n8n/nodes/node_modules, the emulator on a free port, credential + workflow imported
-//    with n8n's CLI, `n8n start` on 127.0.0.1, owner set up over REST, login cookie.
-// 3. In the browser: the node panel (Resource/Operation by name, the Instance list from the emulator and its
-//    search), then the credential modal (test OK; a wrong secret fails and shows why).
+//    fresh $N8N_USER_FOLDER/.n8n/nodes/node_modules, the emulator (every cloud) on free ports, per cloud an emulator
+//    credential + example workflow imported with n8n's CLI, `n8n start` on 127.0.0.1, owner set up over REST, login
+//    cookie.
+// 3. In the browser, for every cloud of scripts/n8n/clouds.mjs (Alibaba, Tencent): the node panel
+//    (Resource/Operation by name, the Instance list from the emulator and its search), then the credential modal
+//    (test OK; a wrong secret fails and shows the cloud's words for it). The README image is Alibaba's panel.
 // 4. Screenshots in .artifacts/n8n-editor/, a PASS/FAIL report (also report.json there), exit 1 on any failure.
 //
 // --keep-tmp: keep the temporary user folder (N8N_EDITOR_KEEP_TMP=1 does the same).
@@ -22,18 +24,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CLOUD_IDS } from './n8n/clouds.mjs';
 import { ensureN8n } from './n8n/install.mjs';
 import { installExitHandlers, killAllChildren, run } from './n8n/proc.mjs';
 import { CHROMIUM, EditorCheck } from './n8n-editor/browser.mjs';
-import { CREDENTIAL_NAME, startStack } from './n8n-editor/stack.mjs';
+import { startStack } from './n8n-editor/stack.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifactsDir = path.join(repoRoot, '.artifacts', 'n8n-editor');
 const readmeImage = path.join(repoRoot, 'docs', 'images', 'node-panel.png');
 const cacheDir =
 	process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-cloud-redis-backups');
-const workflowFile = path.join(repoRoot, 'examples', 'alibaba-backup-cycle.workflow.json');
-const NODE_NAME = 'Create Backup';
+/** The cloud whose node panel is the README image (docs/images/node-panel.png). */
+const README_IMAGE_CLOUD = 'alibaba';
 const PLAYWRIGHT_CORE_VERSION = '1.65.1';
 if (process.argv.includes('--keep-tmp')) process.env.N8N_EDITOR_KEEP_TMP = '1';
 const totalTimeoutMs = Number(process.env.N8N_EDITOR_TIMEOUT_MS || 15 * 60 * 1000);
@@ -190,7 +193,7 @@ async function main() {
 
 	log('Starting the stack:');
 	t = Date.now();
-	stack = await startStack({ repoRoot, n8n, workflowFile, log, logDir: artifactsDir });
+	stack = await startStack({ repoRoot, n8n, log, logDir: artifactsDir });
 	timings.stack = Date.now() - t;
 	Object.assign(
 		timings,
@@ -203,22 +206,26 @@ async function main() {
 	await check.launch();
 	timings.browserLaunch = Date.now() - t;
 
-	t = Date.now();
-	await check.nodePanel(NODE_NAME);
-	timings.nodePanel = Date.now() - t;
-	// The README image: re-open the instance list in the Backup resource view for a clean picture.
-	try {
-		const img = await readmeShot(check);
-		if (img) log(`  README image: ${path.relative(repoRoot, img.file)} (${img.bytes} bytes)`);
-	} catch (error) {
-		log(`  (README image not taken: ${error.message.split('\n')[0]})`);
-	}
+	for (const cloudId of CLOUD_IDS) {
+		t = Date.now();
+		await check.nodePanel(cloudId);
+		timings[`${cloudId}.nodePanel`] = Date.now() - t;
+		// The README image: re-open the instance list in the Backup resource view for a clean picture.
+		if (cloudId === README_IMAGE_CLOUD) {
+			try {
+				const img = await readmeShot(check);
+				if (img) log(`  README image: ${path.relative(repoRoot, img.file)} (${img.bytes} bytes)`);
+			} catch (error) {
+				log(`  (README image not taken: ${error.message.split('\n')[0]})`);
+			}
+		}
 
-	t = Date.now();
-	await check.credential(CREDENTIAL_NAME, {
-		wrongSecret: 'wrong-secret-from-editor-check',
-	});
-	timings.credential = Date.now() - t;
+		t = Date.now();
+		await check.credential(cloudId, {
+			wrongSecret: 'wrong-secret-from-editor-check',
+		});
+		timings[`${cloudId}.credential`] = Date.now() - t;
+	}
 }
 
 /** Resource back to Backup / Create, instance list open: the picture for the README. */

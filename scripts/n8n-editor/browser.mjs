@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { CLOUDS } from '../n8n/clouds.mjs';
+
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
 	'--no-sandbox',
@@ -16,16 +18,8 @@ export const CHROMIUM_FLAGS = [
 	'--disable-dev-shm-usage',
 ];
 
-export const EXPECTED = {
-	resources: ['Backup', 'Backup Task'],
-	backupOperations: ['Create', 'Download', 'Get', 'Get Download URL', 'List'],
-	backupTaskOperations: ['Get', 'Wait Until Finished'],
-	instances: [
-		{ name: 'demo-standard', id: 'r-demostandard01' },
-		{ name: 'demo-cluster', id: 'r-democluster01' },
-	],
-	search: 'cluster',
-};
+// What each cloud's panel must list (resources, operations, the emulator's instances, a search): CLOUDS[id].editor
+// in scripts/n8n/clouds.mjs.
 // n8n 2.41 appends this to the resource and operation lists of every node whose credential has `authenticate`
 // (LoadNodesAndCredentials.injectCustomApiCallOptions); it is n8n's, not ours.
 export const CUSTOM_API_CALL = 'Custom API Call';
@@ -220,12 +214,20 @@ export class EditorCheck {
 		}
 	}
 
-	/** (a) The node panel: Resource / Operation by name, the Instance resource locator's list and its search. */
-	async nodePanel(nodeName) {
-		const { baseUrl, workflow } = this.stack;
+	/**
+	 * (a) A cloud's node panel (the node `nodeName` of the cloud's example workflow): Resource / Operation by name,
+	 * the Instance resource locator's list and its search. Checks and screenshots are named after the cloud.
+	 */
+	async nodePanel(cloudId) {
+		const { label, editor: EXPECTED } = CLOUDS[cloudId];
+		const nodeName = EXPECTED.nodeName;
+		const { baseUrl } = this.stack;
+		const workflow = this.stack.workflows[cloudId];
 		const node = workflow.nodes.find((n) => n.name === nodeName);
 		if (!node) throw new Error(`no node "${nodeName}" in workflow ${workflow.id}`);
-		let ok = await this.check('node panel opens', async () => {
+		const name = (what) => `${label}: ${what}`;
+		const shot = (file, what) => this.shot(`${cloudId}-${file}`, `${label}: ${what}`);
+		let ok = await this.check(name('node panel opens'), async () => {
 			await this.page.goto(`${baseUrl}/workflow/${workflow.id}/${node.id}`, {
 				waitUntil: 'domcontentloaded',
 			});
@@ -245,35 +247,35 @@ export class EditorCheck {
 				.locator('[data-test-id="node-credentials-select"] input')
 				.inputValue()
 				.catch(() => '');
-			await this.shot('01-node-panel', `node panel of "${nodeName}" (${node.type})`);
+			await shot('01-node-panel', `node panel of "${nodeName}" (${node.type})`);
 			return `"${title}", credential "${credential || '?'}"`;
 		});
 		if (!ok) return;
 
-		await this.check('Resource dropdown lists Backup, Backup Task', async () => {
+		await this.check(name(`Resource dropdown lists ${EXPECTED.resources.join(', ')}`), async () => {
 			const names = await this.openOptions('resource');
-			await this.shot('02-resource-dropdown', 'Resource dropdown open');
+			await shot('02-resource-dropdown', 'Resource dropdown open');
 			await this.closeDropdowns();
 			const cmp = compareOptions(names, EXPECTED.resources);
 			if (!cmp.ok) throw new Error(`got ${JSON.stringify(names)}`);
-			if (cmp.customApiCall) this.noteCustomApiCall('Resource');
+			if (cmp.customApiCall) this.noteCustomApiCall(`${label} Resource`);
 			return JSON.stringify(names);
 		});
 
 		await this.check(
-			'Operation dropdown (Backup) lists Create, Download, Get, Get Download URL, List',
+			name(`Operation dropdown (Backup) lists ${EXPECTED.backupOperations.join(', ')}`),
 			async () => {
 				const names = await this.openOptions('operation');
-				await this.shot('03-operation-dropdown-backup', 'Operation dropdown open, resource Backup');
+				await shot('03-operation-dropdown-backup', 'Operation dropdown open, resource Backup');
 				await this.closeDropdowns();
 				const cmp = compareOptions(names, EXPECTED.backupOperations);
 				if (!cmp.ok) throw new Error(`got ${JSON.stringify(names)}`);
-				if (cmp.customApiCall) this.noteCustomApiCall('Operation (Backup)');
+				if (cmp.customApiCall) this.noteCustomApiCall(`${label} Operation (Backup)`);
 				return JSON.stringify(names);
 			},
 		);
 
-		await this.check('Instance "From List" lists the emulator instances', async () => {
+		await this.check(name('Instance "From List" lists the emulator instances'), async () => {
 			await this.ndv.locator('[data-test-id="rlc-mode-selector"]').click();
 			const modes = this.page.locator('.el-select-dropdown__item').filter({ visible: true });
 			await modes.first().waitFor({ state: 'visible', timeout: 10000 });
@@ -288,17 +290,18 @@ export class EditorCheck {
 				(list) =>
 					EXPECTED.instances.every((i) => list.some((t) => t.includes(i.name) && t.includes(i.id))),
 				30000,
-				'the instance list did not show demo-standard and demo-cluster',
+				`the instance list did not show ${EXPECTED.instances.map((i) => `${i.name} (${i.id})`).join(' and ')}`,
 			);
 			await sleep(300);
-			await this.shot('04-instance-list', 'Instance resource locator, mode "From list", list open');
+			await shot('04-instance-list', 'Instance resource locator, mode "From list", list open');
 			const call = this.apiCalls
 				.slice(callsBefore)
 				.find((c) => c.url.includes('resource-locator-results'));
 			return `modes ${JSON.stringify(modeNames)}; items ${JSON.stringify(items)}${call ? `; via ${new URL(call.url).pathname} (HTTP ${call.status})` : ''}`;
 		});
 
-		await this.check(`Instance search "${EXPECTED.search}" narrows the list`, async () => {
+		const { search: SEARCH } = EXPECTED;
+		await this.check(name(`Instance search "${SEARCH.text}" narrows the list`), async () => {
 			const callsBefore = this.apiCalls.length;
 			const search = this.page
 				.locator('[data-test-id="rlc-search"]')
@@ -307,45 +310,45 @@ export class EditorCheck {
 			await search.waitFor({ state: 'visible', timeout: 10000 });
 			const field =
 				(await search.evaluate((e) => e.tagName)) === 'INPUT' ? search : search.locator('input');
-			await field.pressSequentially(EXPECTED.search, { delay: 40 });
+			await field.pressSequentially(SEARCH.text, { delay: 40 });
 			const items = await this.waitForInstanceItems(
 				(list) =>
 					list.length > 0 &&
-					list.every((t) => t.toLowerCase().includes(EXPECTED.search)) &&
-					list.some((t) => t.includes('demo-cluster')),
+					list.every((t) => t.toLowerCase().includes(SEARCH.text)) &&
+					list.some((t) => t.includes(SEARCH.name)),
 				30000,
-				'the search did not narrow the list to demo-cluster',
+				`the search did not narrow the list to ${SEARCH.name}`,
 			);
 			await sleep(300);
-			await this.shot('05-instance-search', `Instance list after typing "${EXPECTED.search}"`);
+			await shot('05-instance-search', `Instance list after typing "${SEARCH.text}"`);
 			// The filter went to our node's searchInstances (server side), not only to the browser's own filter.
 			const call = this.apiCalls
 				.slice(callsBefore)
 				.find(
 					(c) =>
 						c.url.includes('resource-locator-results') &&
-						c.request.includes(`"filter":"${EXPECTED.search}"`),
+						c.request.includes(`"filter":"${SEARCH.text}"`),
 				);
 			let where = 'filtered in the browser (no request with the filter seen)';
 			if (call) {
 				const body = call.body;
-				where = `request filter "${EXPECTED.search}" -> HTTP ${call.status}, answer has r-democluster01: ${body.includes('r-democluster01')}, r-demostandard01: ${body.includes('r-demostandard01')}`;
+				where = `request filter "${SEARCH.text}" -> HTTP ${call.status}, answer has ${SEARCH.id}: ${body.includes(SEARCH.id)}, ${SEARCH.otherId}: ${body.includes(SEARCH.otherId)}`;
 			}
 			// Pick it: the locator then holds the cluster instance.
 			await this.page
 				.locator('[data-test-id="rlc-item"]')
 				.filter({ visible: true })
-				.filter({ hasText: 'demo-cluster' })
+				.filter({ hasText: SEARCH.name })
 				.first()
 				.click();
 			await this.page.waitForFunction(
-				() => {
+				({ id, name }) => {
 					const el = document.querySelector(
 						'[data-test-id="rlc-input"] input, input[data-test-id="rlc-input"]',
 					);
-					return el && /democluster01|demo-cluster/.test(el.value);
+					return el && (el.value.includes(id) || el.value.includes(name));
 				},
-				null,
+				{ id: SEARCH.id, name: SEARCH.name },
 				{ timeout: 10000 },
 			);
 			const value = await this.ndv
@@ -356,18 +359,18 @@ export class EditorCheck {
 		});
 
 		await this.check(
-			'Operation dropdown (Backup Task) lists Get, Wait Until Finished',
+			name(`Operation dropdown (Backup Task) lists ${EXPECTED.backupTaskOperations.join(', ')}`),
 			async () => {
 				await this.pickOption('resource', 'Backup Task');
 				const names = await this.openOptions('operation');
-				await this.shot(
+				await shot(
 					'06-operation-dropdown-backup-task',
 					'Operation dropdown open, resource Backup Task',
 				);
 				await this.closeDropdowns();
 				const cmp = compareOptions(names, EXPECTED.backupTaskOperations);
 				if (!cmp.ok) throw new Error(`got ${JSON.stringify(names)}`);
-				if (cmp.customApiCall) this.noteCustomApiCall('Operation (Backup Task)');
+				if (cmp.customApiCall) this.noteCustomApiCall(`${label} Operation (Backup Task)`);
 				return JSON.stringify(names);
 			},
 		);
@@ -407,12 +410,19 @@ export class EditorCheck {
 		return { file, bytes: fs.statSync(file).size, clip };
 	}
 
-	/** (b) The credential modal: test OK, then a wrong secret. */
-	async credential(credentialName, { wrongSecret }) {
+	/**
+	 * (b) A cloud's credential modal (its emulator credential): test OK, then a wrong secret in the cloud's secret
+	 * field must fail with the cloud's own words for a bad signature.
+	 */
+	async credential(cloudId, { wrongSecret }) {
+		const { label, credential: cred, secretField, wrongSecretWords } = CLOUDS[cloudId];
+		const credentialName = cred.name;
+		const name = (what) => `${label}: ${what}`;
+		const shot = (file, what) => this.shot(`${cloudId}-${file}`, `${label}: ${what}`);
 		const { baseUrl } = this.stack;
 		const dialog = this.page.locator('[data-test-id="credential-edit-dialog"]');
 		const success = dialog.locator('[data-test-id="credentials-config-container-test-success"]');
-		let ok = await this.check('credential modal opens from the Credentials page', async () => {
+		let ok = await this.check(name('credential modal opens from the Credentials page'), async () => {
 			await this.page.goto(`${baseUrl}/home/credentials`, { waitUntil: 'domcontentloaded' });
 			const card = this.page
 				.locator('[data-test-id="resources-list-item"]')
@@ -422,7 +432,7 @@ export class EditorCheck {
 			await card.locator('[data-test-id="card-content"]').click();
 			await dialog.waitFor({ state: 'visible', timeout: 20000 });
 			await dialog
-				.locator('[data-test-id="parameter-input-accessKeySecret"]')
+				.locator(`[data-test-id="parameter-input-${secretField}"]`)
 				.waitFor({ state: 'visible' });
 			const labels = (
 				await dialog
@@ -437,13 +447,16 @@ export class EditorCheck {
 						.trim(),
 				)
 				.filter(Boolean);
-			this.credentialFields = labels;
-			if (labels.includes('Allowed HTTP Request Domains')) {
+			(this.credentialFields ??= {})[cloudId] = labels;
+			if (
+				labels.includes('Allowed HTTP Request Domains') &&
+				!this.findings.some((f) => f.key === 'allowed-http-request-domains')
+			) {
 				this.findings.push({
 					key: 'allowed-http-request-domains',
 					text:
 						'n8n 2.41 adds "Allowed HTTP Request Domains" (All / Specific Domains / None) to the credential form: ' +
-						'our credential has `authenticate` (n8n-workflow injectDomainRestrictionFields; a credential can opt out ' +
+						'our credentials have `authenticate` (n8n-workflow injectDomainRestrictionFields; a credential can opt out ' +
 						'with `hideDomainRestrictionFields: true`).',
 				});
 			}
@@ -451,7 +464,7 @@ export class EditorCheck {
 		});
 		if (!ok) return;
 
-		ok = await this.check('credential test: "Connection tested successfully"', async () => {
+		ok = await this.check(name('credential test: "Connection tested successfully"'), async () => {
 			// n8n tests a saved credential when the modal opens; press Retry to test it again, explicitly.
 			await success.waitFor({ state: 'visible', timeout: 30000 });
 			const callsBefore = this.apiCalls.length;
@@ -474,16 +487,13 @@ export class EditorCheck {
 			const text = (await success.innerText()).replace(/\s+/g, ' ').trim();
 			if (!text.includes('Connection tested successfully'))
 				throw new Error(`the banner says "${text}"`);
-			await this.shot(
-				'07-credential-test-ok',
-				'credential modal after Retry: Connection tested successfully',
-			);
+			await shot('07-credential-test-ok', 'credential modal after Retry: Connection tested successfully');
 			return `banner "${text}"; POST /rest/credentials/test -> ${call.body.slice(0, 120)}`;
 		});
 		if (!ok) return;
 
-		await this.check('credential test with a wrong secret fails and shows why', async () => {
-			const secret = dialog.locator('[data-test-id="parameter-input-accessKeySecret"] input');
+		await this.check(name('credential test with a wrong secret fails and shows why'), async () => {
+			const secret = dialog.locator(`[data-test-id="parameter-input-${secretField}"] input`);
 			await secret.fill(wrongSecret);
 			const callsBefore = this.apiCalls.length;
 			// Save tests the credential again (the modal has no separate Test button in 2.41).
@@ -494,7 +504,7 @@ export class EditorCheck {
 				.filter({ hasText: /Couldn.t connect with these settings/ })
 				.first();
 			await banner.waitFor({ state: 'visible', timeout: 30000 });
-			await this.shot(
+			await shot(
 				'08-credential-test-wrong-secret',
 				'credential modal after saving a wrong secret (details collapsed)',
 			);
@@ -502,7 +512,7 @@ export class EditorCheck {
 			if (await more.isVisible().catch(() => false)) await more.click();
 			await sleep(500);
 			const text = (await banner.innerText()).replace(/\s+/g, ' ').trim();
-			await this.shot(
+			await shot(
 				'09-credential-test-wrong-secret-details',
 				'credential modal after saving a wrong secret, "More details" open',
 			);
@@ -512,12 +522,14 @@ export class EditorCheck {
 			} catch {
 				serverMessage = call.body;
 			}
-			this.wrongSecret = { banner: text, testAnswer: call.body };
-			const cloudText = /SignatureDoesNotMatch|signature is not matched/i;
-			if (cloudText.test(text)) return `banner "${text}"`;
-			// n8n's credential tester shows only the HTTP status text for a non-2xx answer; our credential's test
-			// keeps the answer and words Alibaba's error code through its rules, so the code must be visible here.
-			throw new Error(`the modal shows "${text}", not the cloud's SignatureDoesNotMatch text (test answer ${serverMessage})`);
+			(this.wrongSecret ??= {})[cloudId] = { banner: text, testAnswer: call.body };
+			if (wrongSecretWords.test(text)) return `banner "${text}"`;
+			// n8n's credential tester shows only the HTTP status text for a non-2xx answer (and takes Tencent's HTTP 200
+			// error answers for a success); our credentials' tests word the cloud's error code through their rules, so
+			// the code must be visible here.
+			throw new Error(
+				`the modal shows "${text}", not the cloud's words ${wrongSecretWords} (test answer ${serverMessage})`,
+			);
 		});
 	}
 

@@ -1,6 +1,7 @@
 // The stack the editor check drives: our package built, packed and unpacked into a fresh n8n user folder, the
-// cloud emulator on a free port, a credential and a workflow imported with n8n's CLI, `n8n start` on 127.0.0.1,
-// the owner set up over REST and a login cookie. Every step has a time limit; `stop()` undoes all of it.
+// cloud emulator (every cloud, free ports), per cloud (scripts/n8n/clouds.mjs) an emulator credential and an example
+// workflow imported with n8n's CLI, `n8n start` on 127.0.0.1, the owner set up over REST and a login cookie. Every
+// step has a time limit; `stop()` undoes all of it.
 
 import { N8N_OFFLINE_ENV } from '../n8n/env.mjs';
 import crypto from 'node:crypto';
@@ -8,15 +9,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import {
+	CLOUD_IDS,
+	CLOUDS,
+	emulatorCredentials,
+	PACK_NAME,
+	startEmulator,
+} from '../n8n/clouds.mjs';
 import { describeFailure, freePorts, run, startChild, stopChild } from '../n8n/proc.mjs';
 
-export const PACKAGE_NAME = 'n8n-nodes-cloud-redis-backups';
-export const NODE_TYPE = `${PACKAGE_NAME}.alibabaCloudRedis`;
-export const CREDENTIAL_TYPE = 'alibabaCloudApi';
-export const CREDENTIAL_ID = 'alibaba-emulator';
-export const CREDENTIAL_NAME = 'Alibaba Cloud (local emulator)';
-export const WORKFLOW_ID = 'AlibabaEditorUi1';
-export const EMULATOR_ACCOUNT = { accessKeyId: 'emulator-ak', accessKeySecret: 'emulator-secret' };
+export const PACKAGE_NAME = PACK_NAME;
 export const OWNER = {
 	email: 'owner@example.com',
 	firstName: 'Editor',
@@ -111,51 +113,6 @@ export async function buildAndInstallPackage({ repoRoot, workDir, userFolder, lo
 	return { tarball, target };
 }
 
-/** The emulator on a free port; resolves once it prints its endpoint. */
-export async function startEmulator({ repoRoot, port, logFile, timeoutMs = 60000 }) {
-	const tsNode = path.join(repoRoot, 'node_modules', 'ts-node', 'dist', 'bin.js');
-	if (!fs.existsSync(tsNode))
-		throw new Error(`ts-node is not installed (${tsNode}); run npm install first`);
-	let resolveReady;
-	const ready = new Promise((r) => {
-		resolveReady = r;
-	});
-	const child = startChild(
-		process.execPath,
-		[
-			tsNode,
-			'--transpile-only',
-			'--prefer-ts-exts',
-			'-P',
-			'tsconfig.test.json',
-			'emulator/cli.ts',
-			'--port',
-			String(port),
-			'--host',
-			'127.0.0.1',
-		],
-		{
-			cwd: repoRoot,
-			env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' },
-			logFile,
-			onLine: (line) => {
-				const m = /listening on (http:\/\/\S+)/.exec(line);
-				if (m) resolveReady(m[1]);
-			},
-		},
-	);
-	const exited = new Promise((r) =>
-		child.once('exit', (code, signal) => r(`exited (${code ?? signal})`)),
-	);
-	const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs));
-	const outcome = await Promise.race([ready, exited, timer]);
-	if (!String(outcome).startsWith('http://')) {
-		await stopChild(child);
-		throw new Error(`the emulator did not start: ${outcome}; log: ${logFile}`);
-	}
-	return { child, endpoint: outcome };
-}
-
 async function http(method, url, { body, cookie, timeoutMs = 15000 } = {}) {
 	const res = await fetch(url, {
 		method,
@@ -174,17 +131,10 @@ async function http(method, url, { body, cookie, timeoutMs = 15000 } = {}) {
 }
 
 /**
- * Fresh user folder with our package, the emulator, the imported credential + workflow, `n8n start`, owner + login.
- * Returns { baseUrl, cookie, workflow, emulator, stop() }.
+ * Fresh user folder with our package, the emulator, per cloud the imported credential + workflow, `n8n start`,
+ * owner + login. Returns { baseUrl, cookie, workflows: { <cloud>: workflow }, emulator, stop() }.
  */
-export async function startStack({
-	repoRoot,
-	n8n,
-	workflowFile,
-	log,
-	logDir,
-	secret = EMULATOR_ACCOUNT.accessKeySecret,
-}) {
+export async function startStack({ repoRoot, n8n, log, logDir }) {
 	const timings = {};
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-editor-'));
 	const userFolder = path.join(workDir, 'user');
@@ -205,16 +155,19 @@ export async function startStack({
 		await buildAndInstallPackage({ repoRoot, workDir, userFolder, logFile, log });
 		timings.buildPackMs = Date.now() - t;
 
-		const [emulatorPort, port, brokerPort] = await freePorts(3);
 		t = Date.now();
 		const emulator = await startEmulator({
 			repoRoot,
-			port: emulatorPort,
 			logFile: path.join(logDir, 'emulator.log'),
+			timeoutMs: 60000,
+			say: log,
 		});
 		children.push(emulator.child);
 		timings.emulatorMs = Date.now() - t;
-		log(`  emulator on ${emulator.endpoint} (${timings.emulatorMs} ms)`);
+		log(
+			`  emulator: ${CLOUD_IDS.map((id) => `${CLOUDS[id].label} ${emulator.clouds[id].endpoint}`).join(', ')} (${timings.emulatorMs} ms)`,
+		);
+		const [port, brokerPort] = await freePorts(2);
 
 		const env = n8nEnv({
 			n8n,
@@ -225,35 +178,26 @@ export async function startStack({
 		});
 		const cwd = userFolder;
 
-		// The credential and the workflow, through n8n's CLI.
+		// The credentials and the workflows (one per cloud), through n8n's CLI: a folder of workflow files,
+		// imported with --separate.
 		const credentialFile = path.join(workDir, 'credentials.json');
-		fs.writeFileSync(
-			credentialFile,
-			JSON.stringify([
-				{
-					id: CREDENTIAL_ID,
-					name: CREDENTIAL_NAME,
-					type: CREDENTIAL_TYPE,
-					data: {
-						accessKeyId: EMULATOR_ACCOUNT.accessKeyId,
-						accessKeySecret: secret,
-						securityToken: '',
-						region: 'cn-hangzhou',
-						endpoint: emulator.endpoint,
-					},
-				},
-			]),
-		);
-		const workflow = JSON.parse(fs.readFileSync(workflowFile, 'utf8'));
-		workflow.id = WORKFLOW_ID;
-		workflow.active = false;
-		const importedWorkflowFile = path.join(workDir, 'workflow.json');
-		fs.writeFileSync(importedWorkflowFile, JSON.stringify(workflow));
+		fs.writeFileSync(credentialFile, JSON.stringify(emulatorCredentials(emulator)));
+		const workflowsDir = path.join(workDir, 'workflows');
+		fs.mkdirSync(workflowsDir);
+		for (const id of CLOUD_IDS) {
+			const { workflowFile, workflowId } = CLOUDS[id].editor;
+			const workflow = JSON.parse(
+				fs.readFileSync(path.join(repoRoot, 'examples', workflowFile), 'utf8'),
+			);
+			workflow.id = workflowId;
+			workflow.active = false;
+			fs.writeFileSync(path.join(workflowsDir, `${workflowId}.json`), JSON.stringify(workflow));
+		}
 
 		t = Date.now();
 		for (const [label, args] of [
 			['import:credentials', ['import:credentials', `--input=${credentialFile}`]],
-			['import:workflow', ['import:workflow', `--input=${importedWorkflowFile}`]],
+			['import:workflow', ['import:workflow', '--separate', `--input=${workflowsDir}`]],
 		]) {
 			const res = await run(n8n.nodeBin, [n8n.n8nBin, ...args], {
 				cwd,
@@ -320,23 +264,31 @@ export async function startStack({
 				`POST /rest/login answered ${login.status} without an n8n-auth cookie: ${login.text.slice(0, 300)}`,
 			);
 		}
-		const stored = await http('GET', `${baseUrl}/rest/workflows/${WORKFLOW_ID}`, {
-			cookie: authCookie,
-		});
-		if (stored.status !== 200)
-			throw new Error(`GET /rest/workflows/${WORKFLOW_ID} answered ${stored.status}`);
+		const workflows = {};
+		for (const id of CLOUD_IDS) {
+			const { workflowId } = CLOUDS[id].editor;
+			const stored = await http('GET', `${baseUrl}/rest/workflows/${workflowId}`, {
+				cookie: authCookie,
+			});
+			if (stored.status !== 200)
+				throw new Error(`GET /rest/workflows/${workflowId} answered ${stored.status}`);
+			workflows[id] = stored.json.data ?? stored.json;
+		}
 		const types = await http('GET', `${baseUrl}/types/nodes.json`, { cookie: authCookie });
-		const known = Array.isArray(types.json) && types.json.some((n) => n.name === NODE_TYPE);
-		if (!known)
-			throw new Error(`n8n does not list ${NODE_TYPE} in /types/nodes.json; log: ${n8nLog}`);
+		for (const id of CLOUD_IDS) {
+			const nodeType = `${PACKAGE_NAME}.${CLOUDS[id].nodeType}`;
+			const known = Array.isArray(types.json) && types.json.some((n) => n.name === nodeType);
+			if (!known)
+				throw new Error(`n8n does not list ${nodeType} in /types/nodes.json; log: ${n8nLog}`);
+		}
 		timings.ownerLoginMs = Date.now() - t;
-		log(`  owner setup + login + node type check: ${timings.ownerLoginMs} ms`);
+		log(`  owner setup + login + node type checks: ${timings.ownerLoginMs} ms`);
 
 		return {
 			baseUrl,
 			cookie: { name: 'n8n-auth', value: authCookie.slice('n8n-auth='.length) },
 			cookieHeader: authCookie,
-			workflow: stored.json.data ?? stored.json,
+			workflows,
 			emulator,
 			workDir,
 			userFolder,

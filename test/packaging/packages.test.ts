@@ -49,6 +49,43 @@ interface LoadedPackage {
 	credentials: Array<{ file: string; exportName: string; className: string; name: string }>;
 }
 
+/**
+ * What each cloud's package must be, written out here rather than read from packaging/clouds.json: the manifest
+ * must list exactly these clouds, and each package must load with this node and credential, ship these signers and
+ * say these words in its keywords. `foreign` are names that belong to this cloud alone (its node type, credential
+ * type, signer modules and API words): no other cloud's package may contain them, in a file path or in its code.
+ */
+const CLOUDS: Record<
+	string,
+	{
+		packageName: string;
+		nodeType: string;
+		credentialType: string;
+		signers: string[];
+		keywords: string[];
+		foreign: RegExp;
+	}
+> = {
+	alibaba: {
+		packageName: 'n8n-nodes-alibaba-cloud-redis-backup',
+		nodeType: 'alibabaCloudRedis',
+		credentialType: 'alibabaCloudApi',
+		signers: ['nodes/signing/alibabaAcs3.ts', 'nodes/signing/alibabaEndpoints.ts'],
+		keywords: ['redis', 'backup', 'alibaba-cloud', 'aliyun'],
+		foreign:
+			/alibabaCloudApi|alibabaCloudRedis|alibabaAcs3|alibabaEndpoints|AlibabaCloud|ACS3-HMAC|r-kvstore|aliyuncs/i,
+	},
+	tencent: {
+		packageName: 'n8n-nodes-tencent-cloud-redis-backup',
+		nodeType: 'tencentCloudRedis',
+		credentialType: 'tencentCloudApi',
+		signers: ['nodes/signing/tencentTc3.ts', 'nodes/signing/tencentLegacy.ts'],
+		keywords: ['redis', 'backup', 'tencent-cloud', 'qcloud'],
+		foreign:
+			/tencentCloudApi|tencentCloudRedis|tencentTc3|tencentLegacy|TencentCloud|TC3-HMAC|tencentcloudapi|qcloud/i,
+	},
+};
+
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
@@ -229,11 +266,29 @@ describe('per-cloud packages', () => {
 		if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 	});
 
-	it('the manifest lists at least one cloud with an n8n package name', () => {
-		expect(Object.keys(clouds).length).toBeGreaterThan(0);
-		for (const cloud of Object.values(clouds))
+	it('the manifest lists exactly the expected clouds, each with its n8n package name', () => {
+		expect(Object.keys(clouds).sort()).toEqual(Object.keys(CLOUDS).sort());
+		for (const [id, cloud] of Object.entries(clouds)) {
 			expect(cloud.packageName).toMatch(/^(@[a-z0-9-]+\/)?n8n-nodes-/);
-		expect(buildOutput).toMatch(/built \d+ package/);
+			expect(cloud.packageName).toBe(CLOUDS[id]?.packageName);
+		}
+		expect(buildOutput).toMatch(new RegExp(`built ${Object.keys(CLOUDS).length} package`));
+	});
+
+	it("every node and credential of the pack is in exactly one cloud's package", () => {
+		const pack = readJson<{ n8n: { nodes: string[]; credentials: string[] } }>(
+			path.join(ROOT, 'package.json'),
+		).n8n;
+		const owners = (distFile: string) =>
+			Object.entries(clouds)
+				.filter(([, cloud]) =>
+					[...(cloud.credentials ?? []), ...nodeEntries(cloud)].some(
+						(f) => `dist/${f.replace(/\.ts$/, '.js')}` === distFile,
+					),
+				)
+				.map(([id]) => id);
+		for (const f of [...pack.nodes, ...pack.credentials])
+			expect([f, owners(f).length]).toEqual([f, 1]);
 	});
 
 	describe.each(Object.entries(clouds))('%s', (id, cloud) => {
@@ -264,6 +319,14 @@ describe('per-cloud packages', () => {
 			);
 			const foreign = otherCloudsDistFiles(id);
 			expect(files.filter((f) => foreign.has(f))).toEqual([]);
+			// Its own signers are in, and nothing named after another cloud (independently of the manifest's lists).
+			for (const signer of CLOUDS[id].signers) {
+				expect(files).toContain(`dist/${signer.replace(/\.ts$/, '.js')}`);
+			}
+			for (const [otherId, other] of Object.entries(CLOUDS)) {
+				if (otherId === id) continue;
+				expect([otherId, files.filter((f) => other.foreign.test(f))]).toEqual([otherId, []]);
+			}
 			// Shared code comes in only when imported: every shipped common/signing module is in the closure.
 			const entries = [...(cloud.credentials ?? []), ...nodeEntries(cloud)];
 			const closure = new Set(importClosure(entries));
@@ -272,8 +335,20 @@ describe('per-cloud packages', () => {
 			}
 		});
 
+		it("contains no other cloud's node, credential, signer or API names in its code", () => {
+			const code = files.filter((f) => /\.(js|json)$/.test(f) && f !== 'package.json');
+			for (const [otherId, other] of Object.entries(CLOUDS)) {
+				if (otherId === id) continue;
+				const hits = code.filter((f) =>
+					other.foreign.test(fs.readFileSync(path.join(unpacked, f), 'utf8')),
+				);
+				expect([otherId, hits]).toEqual([otherId, []]);
+			}
+		});
+
 		it('has a package.json that meets the community-package contract', () => {
 			expect(pkg.name).toBe(cloud.packageName);
+			expect(pkg.keywords).toEqual(expect.arrayContaining(CLOUDS[id].keywords));
 			expect(pkg.name).toMatch(/^(@[a-z0-9-]+\/)?n8n-nodes-[a-z0-9-]+$/);
 			expect(pkg.version).toBe(rootPkg.version);
 			expect(pkg.license).toBe('MIT');
@@ -325,6 +400,9 @@ describe('per-cloud packages', () => {
 			}
 			for (const credential of loaded.credentials)
 				expect(credential.className).toBe(credential.exportName);
+			expect(loaded.nodes.map((n) => n.descriptionName)).toEqual([CLOUDS[id].nodeType]);
+			expect(credentialNames).toEqual([CLOUDS[id].credentialType]);
+			expect(loaded.nodes[0].credentials).toEqual([CLOUDS[id].credentialType]);
 		});
 
 		it('passes the scanner lint (source and tarball), n8n-node lint and its strict check with 0 errors', () => {
