@@ -7,9 +7,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
-
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeType } from 'n8n-workflow';
+import type {
+	IConnections,
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeType,
+} from 'n8n-workflow';
 
 import { AlibabaCloudApi } from '../credentials/AlibabaCloudApi.credentials';
 import { TencentCloudApi } from '../credentials/TencentCloudApi.credentials';
