@@ -46,7 +46,9 @@ export function normalizeTencentEndpoint(value: string): string {
 
 /**
  * The base URL requests go to: the credential's Endpoint when set (both APIs: the legacy one at its path below
- * it), else API 3.0's endpoint for the region or the legacy API's endpoint.
+ * it), else API 3.0's endpoint for the region or the legacy API's endpoint. An Endpoint on Tencent's own API 3.0
+ * domain (`redis.ap-guangzhou.tencentcloudapi.com`, the regional endpoint a user may well set) cannot serve the
+ * legacy API: legacy calls then go to the legacy endpoint.
  */
 export function tencentEndpoint(
 	credentials: ICredentialDataDecryptedObject,
@@ -54,8 +56,20 @@ export function tencentEndpoint(
 	api: TencentApiGeneration = 'api3',
 ): string {
 	const override = typeof credentials.endpoint === 'string' ? credentials.endpoint.trim() : '';
-	if (override) return normalizeTencentEndpoint(override);
+	if (override) {
+		const base = normalizeTencentEndpoint(override);
+		if (api === 'legacy' && isApi3Host(base)) return TENCENT_LEGACY_ENDPOINT;
+		return base;
+	}
 	return api === 'legacy' ? TENCENT_LEGACY_ENDPOINT : tencentRegionalEndpoint(region);
+}
+
+function isApi3Host(base: string): boolean {
+	try {
+		return /(^|\.)tencentcloudapi\.com$/i.test(new URL(base).hostname);
+	} catch {
+		return false;
+	}
 }
 
 /**

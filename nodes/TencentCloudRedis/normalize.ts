@@ -187,27 +187,39 @@ export function backupSetOf(response: Raw): Raw[] {
 	return listOf(list, 'BackupSet');
 }
 
+/**
+ * Status 1 means "in a process": a backup being made, or a finished one locked by another process (a clone, a
+ * rollback, an export). `finished` tells them apart: API 3.0's end time (empty while a backup is being made), the
+ * legacy list's Locked flag (it has no end time). A finished, locked backup is a good one and may be downloaded.
+ */
+function backupStatusOf(status: unknown, finished: boolean): BackupStatus {
+	const mapped = lookup(BACKUP_STATUS, status, 'unknown');
+	return mapped === 'running' && finished ? 'succeeded' : mapped;
+}
+
 /** One DescribeInstanceBackups record. Its files (and URLs) come from DescribeBackupUrl. */
 export function normalizeBackup(raw: Raw, context: TencentContext): Backup {
 	const backupId = requireId(raw.BackupId, 'BackupId');
+	const finishedAt = tencentTime(raw.EndTime);
+	const locked = flag(raw.Locked);
 	return {
 		kind: 'backup',
 		provider: 'tencent',
 		region: context.region,
 		instanceId: context.instanceId,
 		backupId,
-		status: lookup(BACKUP_STATUS, raw.Status, 'unknown'),
+		status: backupStatusOf(raw.Status, finishedAt !== null),
 		providerStatus: text(raw.Status),
 		mode: lookup(BACKUP_TYPE_MODE, raw.BackupType, 'unknown'),
 		providerMode: text(raw.BackupType),
 		startedAt: tencentTime(raw.StartTime),
-		finishedAt: tencentTime(raw.EndTime),
+		finishedAt,
 		// An internal field ("用户可忽略"), 0 while the backup is being made: 0 is unknown, never an empty backup.
 		sizeBytes: parseByteCount(raw.BackupSize) || null,
 		files: [],
 		// Tencent's backups carry no task ID: a task's backup is found by its start time (see the provider).
 		taskId: null,
-		locked: flag(raw.Locked),
+		locked,
 		remark: text(raw.Remark),
 		raw,
 	};
@@ -219,13 +231,14 @@ export function normalizeBackup(raw: Raw, context: TencentContext): Backup {
  */
 export function normalizeLegacyBackup(raw: Raw, context: TencentContext): Backup {
 	const backupId = requireId(raw.backupId, 'backupId');
+	const locked = flag(raw.locked);
 	return {
 		kind: 'backup',
 		provider: 'tencent',
 		region: context.region,
 		instanceId: context.instanceId,
 		backupId,
-		status: lookup(BACKUP_STATUS, raw.status, 'unknown'),
+		status: backupStatusOf(raw.status, locked === true),
 		providerStatus: text(raw.status),
 		mode: lookup(LEGACY_BACKUP_TYPE_MODE, raw.backupType, 'unknown'),
 		providerMode: text(raw.backupType),
@@ -235,7 +248,7 @@ export function normalizeLegacyBackup(raw: Raw, context: TencentContext): Backup
 		sizeBytes: null,
 		files: [],
 		taskId: null,
-		locked: flag(raw.locked),
+		locked,
 		remark: text(raw.remark),
 		raw,
 	};

@@ -41,6 +41,10 @@ describe('classifyTencentError', () => {
 		['InternalError.InternalError', 'server'],
 		['InternalError.DbOperationFailed', 'server'],
 		['ServiceUnavailable', 'server'],
+		// Redis's own internal failure code: retried for reads like any server error.
+		['FailedOperation.SystemError', 'server'],
+		// Redis's own "no CAM permission" code.
+		['InvalidParameter.PermissionDenied', 'auth'],
 		['ResourceNotFound', 'notFound'],
 		['ResourceNotFound.InstanceNotExists', 'notFound'],
 		['InvalidParameterValue.BackupNotExists', 'notFound'],
@@ -55,7 +59,6 @@ describe('classifyTencentError', () => {
 		['LimitExceeded', 'client'],
 		// An instance in the wrong state is about the request, not about access.
 		['FailedOperation', 'client'],
-		['FailedOperation.SystemError', 'client'],
 		['UnsupportedOperation', 'client'],
 		['UnsupportedOperation.ClusterInstanceAccessedDeny', 'client'],
 		['ResourceUnavailable', 'client'],
@@ -104,11 +107,20 @@ describe('classifyLegacyError', () => {
 		[4100, undefined, 'auth'],
 		[4200, undefined, 'auth'],
 		[4300, undefined, 'auth'],
+		[4101, undefined, 'auth'],
+		[4102, undefined, 'auth'],
+		[4103, undefined, 'auth'],
+		[4104, undefined, 'auth'],
+		[4105, undefined, 'auth'],
+		[4106, undefined, 'auth'],
+		[4110, undefined, 'auth'],
 		[4400, undefined, 'throttled'],
 		[4500, undefined, 'network'],
 		[5000, undefined, 'notFound'],
 		[5100, undefined, 'client'],
 		[6000, undefined, 'server'],
+		[6100, undefined, 'server'],
+		[6200, undefined, 'server'],
 		[11201, 'InvalidParameter', 'client'],
 		[10711, 'BackupStatusAbnormal', 'client'],
 		[10701, 'InstanceNotExists', 'notFound'],
@@ -443,6 +455,27 @@ describe('TencentProvider', () => {
 		expect(backup).toMatchObject({ backupId: 'near', status: 'running' });
 		// Only the minutes around the task's start are asked for, in Beijing time, in every documented status.
 		expect(JSON.parse(requests[0].body as string)).toMatchObject({ BeginTime: '2024-01-10 07:58:00', EndTime: '2024-01-10 08:02:01', Status: [1, 2, 3, 4, -1] });
+	});
+
+	it("never takes an earlier task's backup: of the manual backups around the start, the earliest at or after it", async () => {
+		const { send } = fakeSend(
+			ok({
+				TotalCount: 3,
+				BackupSet: [
+					// Task A's backup, started 5 s before this task (B) was: closer, but not B's.
+					backupRecord('task-a', '2024-01-10 07:59:55'),
+					backupRecord('task-b', '2024-01-10 08:00:50', '0', 1),
+					backupRecord('later', '2024-01-10 08:01:40', '0', 1),
+				],
+			}),
+		);
+		const seen = [{ startedAt: '2024-01-10T00:00:00Z' }] as Parameters<TencentProvider['findJobBackup']>[2];
+		const { DateTime } = await import('luxon');
+		const backup = await provider(send).findJobBackup(instance, ['43'], seen, {
+			start: DateTime.fromISO('2024-01-09T23:45:00Z'),
+			end: DateTime.fromISO('2024-01-10T02:00:00Z'),
+		});
+		expect(backup?.backupId).toBe('task-b');
 	});
 
 	it('a task whose start is not known has no backup (and costs no request)', async () => {

@@ -207,6 +207,10 @@ describe('endpoints', () => {
 		const overridden = { ...credentials, endpoint: ' https://proxy.example.com/tc/ ' };
 		expect(tencentEndpoint(overridden, 'ap-shanghai-fsi')).toBe('https://proxy.example.com/tc');
 		expect(tencentEndpoint(overridden, 'ap-guangzhou', 'legacy')).toBe('https://proxy.example.com/tc');
+		// A regional API 3.0 endpoint cannot serve the legacy API: legacy calls keep the legacy endpoint.
+		const regional = { ...credentials, endpoint: 'redis.ap-guangzhou.tencentcloudapi.com' };
+		expect(tencentEndpoint(regional, 'ap-guangzhou')).toBe('https://redis.ap-guangzhou.tencentcloudapi.com');
+		expect(tencentEndpoint(regional, 'ap-guangzhou', 'legacy')).toBe(TENCENT_LEGACY_ENDPOINT);
 	});
 
 	it.each([

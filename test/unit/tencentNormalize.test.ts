@@ -79,10 +79,24 @@ describe('documented enum values', () => {
 		[-1, 'expired'],
 		[-2, 'deleted'],
 	] as const)('backup Status %p -> %s (API 3.0 and legacy)', (value, status) => {
-		expect(normalizeBackup(record({ Status: value }), context).status).toBe(status);
-		expect(normalizeBackup(record({ Status: String(value) }), context).status).toBe(status);
-		expect(normalizeBackup(record({ Status: value }), context).providerStatus).toBe(String(value));
-		expect(normalizeLegacyBackup({ backupId: 'b', status: value }, context).status).toBe(status);
+		// A backup still being made has no end time (API 3.0) and no Locked flag (legacy).
+		const unfinished = { Status: value, EndTime: '' };
+		expect(normalizeBackup(record(unfinished), context).status).toBe(status);
+		expect(normalizeBackup(record({ ...unfinished, Status: String(value) }), context).status).toBe(status);
+		expect(normalizeBackup(record(unfinished), context).providerStatus).toBe(String(value));
+		expect(normalizeLegacyBackup({ backupId: 'b', status: value, locked: 0 }, context).status).toBe(status);
+	});
+
+	it('Status 1 of a finished backup (locked by another process) is a good backup, not a running one', () => {
+		expect(normalizeBackup(record({ Status: 1, EndTime: '2024-01-10 08:01:30', Locked: 1 }), context)).toMatchObject({
+			status: 'succeeded',
+			providerStatus: '1',
+			locked: true,
+			finishedAt: '2024-01-10T00:01:30Z',
+		});
+		expect(normalizeBackup(record({ Status: 1, EndTime: '' }), context).status).toBe('running');
+		expect(normalizeLegacyBackup({ backupId: 'b', status: 1, locked: 1 }, context)).toMatchObject({ status: 'succeeded', locked: true });
+		expect(normalizeLegacyBackup({ backupId: 'b', status: 1, locked: 0 }, context).status).toBe('running');
 	});
 
 	it('the status table is exactly the documented values', () => {

@@ -78,7 +78,11 @@ export function classifyTencentError(code: string | undefined, httpStatus: numbe
 		if (/^RequestLimitExceeded/.test(code)) return 'throttled';
 		if (/^(AuthFailure|UnauthorizedOperation)/.test(code)) return 'auth';
 		if (/^(IpNotInWhitelist|IpInBlacklist)/.test(code)) return 'auth';
-		if (/^(InternalError|ServiceUnavailable)/.test(code)) return 'server';
+		// Redis's own "no CAM permission" code is filed under InvalidParameter.
+		if (code === 'InvalidParameter.PermissionDenied') return 'auth';
+		// Redis reports its internal failures as FailedOperation.SystemError: a server problem (retried for reads;
+		// Create is never re-sent whatever the kind).
+		if (/^(InternalError|ServiceUnavailable)/.test(code) || code === 'FailedOperation.SystemError') return 'server';
 		// ResourceNotFound.*, and the parameter codes that say what was not found (InvalidParameterValue.BackupNotExists).
 		if (/^ResourceNotFound|NotExists?$|NotFound$/.test(code)) return 'notFound';
 		return 'client';
@@ -102,7 +106,11 @@ export function tencentErrorHint(code: string | undefined): string | undefined {
 		return 'The Session Token is wrong or has expired: get new temporary credentials (or empty the field for a permanent key).';
 	if (code === 'AuthFailure.MFAFailure')
 		return 'This key requires an MFA check that n8n cannot do.';
-	if (code === 'AuthFailure.UnauthorizedOperation' || /^UnauthorizedOperation/.test(code))
+	if (
+		code === 'AuthFailure.UnauthorizedOperation' ||
+		code === 'InvalidParameter.PermissionDenied' ||
+		/^UnauthorizedOperation/.test(code)
+	)
 		return CAM_ADVICE;
 	if (/^(IpNotInWhitelist|IpInBlacklist)/.test(code))
 		return "The n8n server's IP address is not allowed by this key's IP restrictions in the CAM console.";
@@ -133,8 +141,16 @@ export function tencentErrorHint(code: string | undefined): string | undefined {
 export function classifyLegacyError(code: number, codeDesc?: string): CloudErrorKind {
 	switch (code) {
 		case 4100:
+		case 4101:
+		case 4102:
+		case 4103:
+		case 4104:
+		case 4105:
+		case 4106:
+		case 4110:
 		case 4200:
 		case 4300:
+			// 4101-4106 and 4110 are CAM's: a sub-account not authorised, a key not found, a bad token, MFA.
 			return 'auth';
 		case 4400:
 			return 'throttled';
@@ -143,6 +159,9 @@ export function classifyLegacyError(code: number, codeDesc?: string): CloudError
 		case 5000:
 			return 'notFound';
 		case 6000:
+		case 6100:
+		case 6200:
+			// 6100 and 6200: the API is temporarily unavailable.
 			return 'server';
 		default:
 			return codeDesc && /NotExists?$|NotFound$/.test(codeDesc) ? 'notFound' : 'client';
@@ -155,6 +174,8 @@ export function legacyErrorHint(code: number): string | undefined {
 			return 'The legacy API could not authenticate this request: check the SecretId and SecretKey (and the Session Token, if used).';
 		case 4200:
 			return CLOCK_ADVICE;
+		case 4101:
+		case 4102:
 		case 4300:
 			return CAM_ADVICE;
 		case 4400:

@@ -222,8 +222,17 @@ export class TencentProvider implements BackupProvider {
 		// API 3.0 whatever the item's API: the legacy list has the same backups and names their type differently.
 		const api3: InstanceRef = { ...instance, variant: 'api3' };
 		const backups = await this.collect({ instance: api3, start, end });
+		// A task's backup starts when the task does or later (both stamped by Tencent's clock, in whole seconds):
+		// a manual backup that started before this task belongs to an earlier one, so of those that remain the
+		// closest is the earliest after the task's start.
+		const notBefore = taskStart.minus({ seconds: 1 }).toMillis();
 		return closestToJobStart(
-			backups.filter((backup) => backup.providerMode === MANUAL_BACKUP_TYPE),
+			backups.filter(
+				(backup) =>
+					backup.providerMode === MANUAL_BACKUP_TYPE &&
+					backup.startedAt !== null &&
+					DateTime.fromISO(backup.startedAt, { zone: 'utc' }).toMillis() >= notBefore,
+			),
 			jobStart,
 			TASK_BACKUP_TOLERANCE_MS,
 		);
