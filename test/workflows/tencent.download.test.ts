@@ -61,6 +61,17 @@ describe('Tencent Backup → Download', () => {
 		}
 	});
 
+	it('on the legacy API, refuses a cluster instance (one URL per backup: one shard) before asking for a URL', async () => {
+		const record = recent(CLUSTER_ID);
+		const mark = markRequests(emulator);
+		const result = await runTencentNode(emulator, download(CLUSTER_ID, record.backupId, { api: 'legacy' }));
+		expect(nodeErrorOf(result).message).toBe(
+			`Instance ${CLUSTER_ID} has 3 shards, and the legacy CRS API gives the file of one only: set the option API to API 3.0 for its download URLs and downloads`,
+		);
+		expect(requestsSince(emulator, mark, 'GetBackupDownloadUrl')).toHaveLength(0);
+		expect(requestsSince(emulator, mark, 'Download')).toHaveLength(0);
+	});
+
 	it('refuses a backup with an invalid shard (FileSize 0) before downloading anything', async () => {
 		const record = emulator.tencent.addClusterBackup({ instanceId: CLUSTER_ID, startMs: Date.now() - 3_600_000, shardSizes: [1000, 2000, 3000] });
 		emulator.tencent.failShard(record.backupId, 1, { keepFile: true });

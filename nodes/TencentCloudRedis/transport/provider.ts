@@ -128,6 +128,7 @@ export class TencentProvider implements BackupProvider {
 
 	/** DescribeBackupUrl (legacy: GetBackupDownloadUrl): one file per shard, public and internal URL. */
 	async fetchBackupFiles(instance: InstanceRef, backup: Backup): Promise<Backup> {
+		if (isLegacy(instance)) await this.refuseLegacyCluster(instance);
 		const fetchedAt = Date.now();
 		const files = isLegacy(instance)
 			? await this.client.callLegacy(
@@ -265,6 +266,32 @@ export class TencentProvider implements BackupProvider {
 				decode: (response) => normalizeCreatedTask(response, instance),
 			},
 		);
+	}
+
+	/**
+	 * The legacy API gives one download URL per backup: for an instance of several shards that is one shard's file,
+	 * which would be stored as if it were the whole backup. Such an instance is refused before any URL is asked for
+	 * (DescribeInstances, API 3.0: the legacy API has no shard count).
+	 */
+	private async refuseLegacyCluster(instance: InstanceRef): Promise<void> {
+		const shards = await this.client.call(
+			'DescribeInstances',
+			{ Limit: 1, Offset: 0, InstanceId: instance.instanceId },
+			{
+				region: instance.region,
+				decode: (response) => {
+					const [record] = listOf(response.InstanceSet, 'InstanceSet');
+					const count = record?.RedisShardNum;
+					return typeof count === 'number' && Number.isInteger(count) ? count : null;
+				},
+			},
+		);
+		if (shards !== null && shards > 1) {
+			throw new CloudApiError(
+				`Instance ${instance.instanceId} has ${shards} shards, and the legacy CRS API gives the file of one only: set the option API to API 3.0 for its download URLs and downloads`,
+				{ provider: 'tencent', kind: 'client', action: 'GetBackupDownloadUrl' },
+			);
+		}
 	}
 
 	/** DescribeInstances: a whole instance ID is looked up as such, anything else searched in the names. */
