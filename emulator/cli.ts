@@ -1,11 +1,18 @@
 /**
- * `npm run emulator [-- --host 0.0.0.0 --port 8787 --tencent-port 8788 --step-ms 10000 --clock-skew-ms 600000
- * --range-requests ignore]`: run the emulator on fixed ports for the demo or for pointing a real n8n at it
- * (credentials: endpoint override). Env: EMULATOR_HOST, EMULATOR_ALIBABA_PORT, EMULATOR_TENCENT_PORT,
- * EMULATOR_TASK_STEP_MS, EMULATOR_CLOCK_SKEW_MS, EMULATOR_RANGE_REQUESTS. Step, skew and Range mode apply to every
- * cloud. Ctrl-C stops it.
+ * `npm run emulator [-- --host 0.0.0.0 --port 8787 --tencent-port 8788 --ucloud-port 8789 --step-ms 10000
+ * --clock-skew-ms 600000 --range-requests ignore]`: run the emulator on fixed ports for the demo or for pointing a
+ * real n8n at it (credentials: endpoint override). Env: EMULATOR_HOST, EMULATOR_ALIBABA_PORT, EMULATOR_TENCENT_PORT,
+ * EMULATOR_UCLOUD_PORT, EMULATOR_TASK_STEP_MS, EMULATOR_CLOCK_SKEW_MS, EMULATOR_RANGE_REQUESTS. Step, skew and Range
+ * mode apply to every cloud. Ctrl-C stops it.
  */
-import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT, DEFAULT_TENCENT_ACCOUNT, TENCENT_LEGACY_PATH, type RangeMode } from './index';
+import {
+	CloudEmulator,
+	DEFAULT_ALIBABA_ACCOUNT,
+	DEFAULT_TENCENT_ACCOUNT,
+	DEFAULT_UCLOUD_ACCOUNT,
+	TENCENT_LEGACY_PATH,
+	type RangeMode,
+} from './index';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -16,19 +23,22 @@ async function main(): Promise<void> {
 	const host = arg('host') ?? process.env.EMULATOR_HOST ?? '127.0.0.1';
 	const port = Number(arg('port') ?? process.env.EMULATOR_ALIBABA_PORT ?? 8787);
 	const tencentPort = Number(arg('tencent-port') ?? process.env.EMULATOR_TENCENT_PORT ?? 8788);
+	const ucloudPort = Number(arg('ucloud-port') ?? process.env.EMULATOR_UCLOUD_PORT ?? 8789);
 	const stepMs = Number(arg('step-ms') ?? process.env.EMULATOR_TASK_STEP_MS ?? 10000);
 	const clockSkewMs = Number(arg('clock-skew-ms') ?? process.env.EMULATOR_CLOCK_SKEW_MS ?? 0);
 	const rangeRequests = (arg('range-requests') ?? process.env.EMULATOR_RANGE_REQUESTS ?? 'standard') as RangeMode;
 	if (!['standard', 'lenient', 'ignore'].includes(rangeRequests)) {
 		throw new Error(`--range-requests must be standard, lenient or ignore, not ${rangeRequests}`);
 	}
-	const start = async (tencentPortToUse: number): Promise<CloudEmulator> => {
+	const start = async (tencentPortToUse: number, ucloudPortToUse: number): Promise<CloudEmulator> => {
 		const emulator = new CloudEmulator({
 			host,
 			alibabaPort: port,
 			tencentPort: tencentPortToUse,
+			ucloudPort: ucloudPortToUse,
 			alibabaSettings: { taskStepMs: stepMs, clockSkewMs, rangeRequests },
 			tencentSettings: { taskStepMs: stepMs, clockSkewMs, rangeRequests },
+			ucloudSettings: { backupStepMs: stepMs, clockSkewMs, rangeRequests },
 		});
 		await emulator.start().catch(async (err: NodeJS.ErrnoException) => {
 			await emulator.stop();
@@ -36,12 +46,22 @@ async function main(): Promise<void> {
 		});
 		return emulator;
 	};
-	// Scripts that only pass --port (the real-n8n runs) must not fail because 8788 is taken: without an explicit
-	// Tencent port, a busy 8788 falls back to any free port (printed below).
+	// Scripts that only pass --port (the real-n8n runs) must not fail because 8788 or 8789 is taken: without an
+	// explicit Tencent (UCloud) port, a busy 8788 (8789) falls back to any free port (printed below).
 	const tencentPortGiven = arg('tencent-port') !== undefined || process.env.EMULATOR_TENCENT_PORT !== undefined;
-	const emulator = await start(tencentPort).catch(async (err: NodeJS.ErrnoException) =>
-		!tencentPortGiven && err.code === 'EADDRINUSE' && tencentPort !== 0 ? await start(0) : await Promise.reject(err),
-	);
+	const ucloudPortGiven = arg('ucloud-port') !== undefined || process.env.EMULATOR_UCLOUD_PORT !== undefined;
+	const startWithFallback = async (tencentPortToUse: number, ucloudPortToUse: number): Promise<CloudEmulator> =>
+		await start(tencentPortToUse, ucloudPortToUse).catch(async (err: NodeJS.ErrnoException & { port?: number }) => {
+			if (err.code !== 'EADDRINUSE') return await Promise.reject(err);
+			if (!tencentPortGiven && tencentPortToUse !== 0 && err.port === tencentPortToUse) {
+				return await startWithFallback(0, ucloudPortToUse);
+			}
+			if (!ucloudPortGiven && ucloudPortToUse !== 0 && err.port === ucloudPortToUse) {
+				return await startWithFallback(tencentPortToUse, 0);
+			}
+			return await Promise.reject(err);
+		});
+	const emulator = await startWithFallback(tencentPort, ucloudPort);
 	const { accessKeyId, accessKeySecret } = DEFAULT_ALIBABA_ACCOUNT;
 	console.log(`Alibaba Cloud R-KVStore emulator listening on ${emulator.alibaba.endpoint}`);
 	console.log(`  AccessKey ID:     ${accessKeyId}`);
@@ -54,6 +74,12 @@ async function main(): Promise<void> {
 	console.log(`  SecretKey: ${secretKey}`);
 	console.log(`  Endpoint override for the credential: ${emulator.tencent.endpoint} (legacy API: ${TENCENT_LEGACY_PATH})`);
 	console.log('  Seeded: crs-demostd01 (standard, 22 backups, 3 expired), crs-democls01 (cluster, 3 shards) in ap-guangzhou');
+	const { publicKey, privateKey } = DEFAULT_UCLOUD_ACCOUNT;
+	console.log(`UCloud URedis emulator (master-slave Redis backups, US3 downloads) on ${emulator.ucloud.endpoint}`);
+	console.log(`  PublicKey:  ${publicKey}`);
+	console.log(`  PrivateKey: ${privateKey}`);
+	console.log(`  Endpoint override for the credential: ${emulator.ucloud.endpoint}`);
+	console.log('  Seeded: uredis-demo01 (20 backups, 1 Error, 1 Expired), uredis-demo02 (4 backups) in cn-bj2, project org-emulator');
 	if (clockSkewMs) console.log(`  The cloud clock runs ${clockSkewMs} ms off the host clock.`);
 	if (rangeRequests !== 'standard') console.log(`  Range requests: ${rangeRequests}.`);
 	console.log(`Backup tasks advance one state every ${stepMs} ms. Press Ctrl-C to stop.`);

@@ -16,12 +16,16 @@ import { sleep, untilClosed, type RangeMode, type RequestLogEntry } from './serv
 export interface ObjectStoreDialect {
 	/** Header naming the request id in every answer (x-oss-request-id, x-cos-request-id). */
 	requestIdHeader: string;
-	/** Header carrying the whole object's CRC-64/ECMA-182 in decimal (x-oss-hash-crc64ecma, x-cos-hash-crc64ecma). */
-	crc64Header: string;
+	/** Header carrying the whole object's CRC-64/ECMA-182 in decimal (x-oss-hash-crc64ecma, x-cos-hash-crc64ecma);
+	 * undefined for a store that sends none (US3). */
+	crc64Header?: string;
 	/** Further headers of an object answer (ETag, Last-Modified, Server, storage class...). */
 	objectHeaders(file: EmulatedFile): Record<string, string>;
-	/** The XML error document; `extra` are further elements in order (Key, Expires, ServerTime...). */
+	/** The XML error document; `extra` are further elements in order (Key, Expires, ServerTime...). A store whose
+	 * errors are not XML (US3 answers JSON) returns its own document and names its type in errorContentType. */
 	errorXml(error: { code: string; message: string; requestId: string; key: string; extra: Record<string, string> }): string;
+	/** Content-Type of the error documents (default application/xml). */
+	errorContentType?: string;
 	/** Code and message of a throttling answer with this status (429, 503). */
 	throttleError(status: number): { code: string; message: string };
 	/** Code and message of a 416. */
@@ -152,7 +156,7 @@ export class DownloadExchange {
 		const { requestId, key, dialect } = this.opts;
 		const xml = dialect.errorXml({ code, message, requestId, key, extra });
 		this.res.writeHead(status, {
-			'Content-Type': 'application/xml',
+			'Content-Type': dialect.errorContentType ?? 'application/xml',
 			'Content-Length': Buffer.byteLength(xml),
 			[dialect.requestIdHeader]: requestId,
 			...headers,
@@ -231,7 +235,7 @@ export class DownloadExchange {
 		// A server that ignores ranges does not advertise them either.
 		if (opts.ranges !== 'ignore') headers['Accept-Ranges'] = 'bytes';
 		// The whole object's CRC on a ranged read too: the client checks it after reassembling the file.
-		if (opts.crc64 !== undefined) headers[dialect.crc64Header] = opts.crc64;
+		if (opts.crc64 !== undefined && dialect.crc64Header) headers[dialect.crc64Header] = opts.crc64;
 		const contentRange = plan.status === 206 ? `bytes ${plan.start}-${plan.end}/${file.size}` : undefined;
 		if (contentRange) headers['Content-Range'] = contentRange;
 		res.writeHead(plan.status, headers);
