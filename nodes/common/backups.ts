@@ -163,8 +163,10 @@ export async function findBackup(
 	);
 	const [backup] = found;
 	if (!backup) {
+		// Where the list API takes no time range, every backup the cloud keeps was searched, not the last N days.
+		const where = provider.listsByTimeRange === false ? '' : ` in the last ${searchDays} days`;
 		throw new CloudApiError(
-			`Backup ${backupId} was not found on instance ${instance.instanceId} in the last ${searchDays} days`,
+			`Backup ${backupId} was not found on instance ${instance.instanceId}${where}`,
 			{ provider: provider.id, kind: 'notFound', action: 'find backup' },
 		);
 	}

@@ -47,6 +47,16 @@ export interface CloudNode {
 	defaultSearchDays?: number;
 	/** Retention the cloud accepts for a manual backup, in days. */
 	retentionDays: { min: number; max: number };
+	/**
+	 * The parameter Wait Until Finished reads its job ID(s) from (default 'taskId'); a cloud whose job is the backup
+	 * itself reads the Backup ID ('backupId').
+	 */
+	jobIdParameter?: string;
+	/** The cloud's own Create parameters (a backup name, say), checked, merged into the create options. */
+	createOptionsOf?: (
+		context: IExecuteFunctions,
+		itemIndex: number,
+	) => Partial<CreateBackupOptions> | Promise<Partial<CreateBackupOptions>>;
 }
 
 const asJson = (value: unknown) => value as IDataObject;
@@ -201,9 +211,10 @@ export async function prepareCreate(
 				});
 	const remark =
 		options.remark === undefined ? undefined : String(options.remark).trim() || undefined;
+	const own = cloud.createOptionsOf ? await cloud.createOptionsOf(this, itemIndex) : {};
 	return {
 		instance,
-		options: { retentionDays, remark },
+		options: { retentionDays, remark, ...own },
 		requestTimeoutMs: requestTimeoutMsOf(options),
 	};
 }
@@ -228,8 +239,10 @@ export async function createOperation(
 	}
 	if (task === undefined) {
 		if (failure instanceof CloudApiError && isAmbiguous(failure)) {
+			// Where the job is the backup itself there is no task to look at: the backup list tells.
+			const check = provider.jobKind === 'backup' ? 'Backup → List' : 'Backup Task → Get';
 			throw new CloudApiError(
-				`${failure.message.replace(/\.+$/, '')}. The backup of ${instance.instanceId} may or may not have been started, so it was not sent again: check Backup Task → Get before creating another`,
+				`${failure.message.replace(/\.+$/, '')}. The backup of ${instance.instanceId} may or may not have been started, so it was not sent again: check ${check} before creating another`,
 				failure.details,
 			);
 		}
@@ -247,14 +260,16 @@ export function describeCreated(output: INodeExecutionData[]): string | undefine
 	return started.length > 0 ? `started ${started.join(', ')}` : undefined;
 }
 
-// ---- Backup Task → Wait Until Finished -------------------------------------------------------------------------
+// ---- Wait Until Finished (Backup Task; Backup where the job is the backup) -------------------------------------
 
 export async function waitOperation(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	cloud: CloudNode,
 ): Promise<INodeExecutionData[]> {
-	const jobIds = cloud.jobIdsOf(this.getNodeParameter('taskId', itemIndex, ''));
+	const jobIds = cloud.jobIdsOf(
+		this.getNodeParameter(cloud.jobIdParameter ?? 'taskId', itemIndex, ''),
+	);
 	const settings = waitSettingsOf(optionsOf.call(this, itemIndex));
 	const instance = await cloud.instanceOf(this, itemIndex);
 	const provider = cloud.provider(this, settings.requestTimeoutMs);

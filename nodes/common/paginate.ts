@@ -1,7 +1,7 @@
 /**
  * Provider-neutral paging. Two styles cover the three clouds: page numbers (Alibaba) and offsets (Tencent,
- * UCloud). Both yield whole pages, stop on the first of: limit reached, the total reached, an empty or short
- * page; and fail loudly rather than loop forever or silently drop items.
+ * UCloud). Both yield whole pages, stop on the first of: limit reached, the total reached, an empty page, a short
+ * page where the API sends no total; and fail loudly rather than loop forever or silently drop items.
  */
 
 export interface Page<T> {
@@ -82,11 +82,12 @@ async function* pages<T>(
 		if (fresh.length > 0) yield fresh;
 
 		const total = typeof page.total === 'number' ? page.total : null;
+		// A short page ends the list only when the API sends no total: one that caps the page size below the size
+		// asked for (silently, as some document no maximum) still says by its total that more items follow.
 		const done =
 			(limit !== undefined && emitted >= limit) ||
 			page.items.length === 0 ||
-			page.items.length < pageSize ||
-			(total !== null && received >= total);
+			(total !== null ? received >= total : page.items.length < pageSize);
 		if (done) return;
 		position = advance(position, page.items.length);
 	}

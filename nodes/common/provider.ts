@@ -21,6 +21,11 @@ export interface InstanceRef {
 	 * serves some accounts through an older API); '' where it has one way only. Only the adapter reads it.
 	 */
 	variant: string;
+	/**
+	 * The availability zone, for clouds whose calls may name one (UCloud's Zone); undefined where the cloud does not
+	 * take one or the user left it to the cloud.
+	 */
+	zone?: string;
 }
 
 export interface BackupPageQuery {
@@ -52,6 +57,8 @@ export interface CreateBackupOptions {
 	/** Days the cloud keeps this manual backup; undefined keeps the instance's policy. */
 	retentionDays?: number;
 	remark?: string;
+	/** The backup's name, for clouds that name manual backups (UCloud's BackupName); checked by the node. */
+	name?: string;
 }
 
 export interface TaskFilter {
@@ -78,6 +85,18 @@ export interface BackupProvider {
 	 * splits a longer range into consecutive windows, newest first. Undefined: no limit.
 	 */
 	readonly maxListRangeMs?: number;
+	/**
+	 * Whether the backup list API takes a time range (default true). Where it takes none (it lists every backup the
+	 * cloud keeps for the instance), the rules apply the range themselves, before Limit counts, and a lookup by ID
+	 * searches every backup listed.
+	 */
+	readonly listsByTimeRange?: boolean;
+	/**
+	 * What a backup job is. 'task' (the default): the cloud has a task API; a job's rows are its tasks. 'backup': the
+	 * cloud has none, so a job is the backup it makes: its ID is the backup's ID, `listJobTasks` gives the backup's
+	 * own state as rows and `findJobBackup` the backup itself (Wait Until Finished polls the backup).
+	 */
+	readonly jobKind?: 'task' | 'backup';
 
 	/** One page of backups; items are normalized, `total` is the cloud's count when it sends one. */
 	fetchBackupPage(

@@ -2,7 +2,8 @@
  * Wait until a backup job is finished, for any cloud: poll the job's rows (a cluster job has one per data node)
  * until every row is finished, then, when asked, until the job's backup is listed as succeeded. Finished jobs
  * drop out of some clouds' task lists, so what the job produced tells how it ended; a job missing without a
- * backup for a while has vanished; a long wait rides out a few transient errors.
+ * backup for a while has vanished; a long wait rides out a few transient errors. A cloud without a task API
+ * (`provider.jobKind` 'backup') polls the same way: its job ID is the backup's ID and its rows are the backup's state.
  */
 import { DateTime } from 'luxon';
 
@@ -71,6 +72,9 @@ export async function waitForJob(
 	options: WaitForJobOptions,
 ): Promise<WaitForJobResult> {
 	const jobLabel = jobIds.join(',');
+	// Where the cloud has no task API the job is the backup itself (provider.jobKind): name it so.
+	const backupIsJob = provider.jobKind === 'backup';
+	const noun = backupIsJob ? 'Backup' : 'Backup task';
 	const firstCheck = Date.now();
 	let seen: BackupTask[] = [];
 	let misses = 0;
@@ -93,7 +97,7 @@ export async function waitForJob(
 				return {
 					state: 'failure',
 					value: { tasks: rows, backup: null },
-					reason: `Backup task ${jobLabel} ended as ${ended.providerStatus ?? ended.status}${ended.nodeId ? ` on node ${ended.nodeId}` : ''}`,
+					reason: `${noun} ${jobLabel} ended as ${ended.providerStatus ?? ended.status}${ended.nodeId ? ` on node ${ended.nodeId}` : ''}`,
 				};
 			}
 			// A cluster job runs on every data node: it is finished when every row is.
@@ -107,7 +111,7 @@ export async function waitForJob(
 			return {
 				state: 'failure',
 				value: { tasks: seen, backup },
-				reason: `Backup task ${jobLabel} failed: its backup ${backup.backupId} ended with status ${backup.providerStatus ?? backup.status}`,
+				reason: `${noun} ${jobLabel} failed: its backup ${backup.backupId} ended with status ${backup.providerStatus ?? backup.status}`,
 			};
 		}
 		if (rows.length > 0 || backup) {
@@ -121,8 +125,8 @@ export async function waitForJob(
 				state: 'failure',
 				value: { tasks: seen, backup: null },
 				reason: seen.length
-					? `Backup task ${jobLabel} disappeared (last seen ${seen[0].providerStatus ?? 'in an unknown state'}) without producing a backup`
-					: `Backup task ${jobLabel} was not found on instance ${instance.instanceId} (checked for ${Math.round((Date.now() - firstCheck) / 1000)} s)`,
+					? `${noun} ${jobLabel} disappeared (last seen ${seen[0].providerStatus ?? 'in an unknown state'})${backupIsJob ? '' : ' without producing a backup'}`
+					: `${noun} ${jobLabel} was not found on instance ${instance.instanceId} (checked for ${Math.round((Date.now() - firstCheck) / 1000)} s)`,
 			};
 		}
 		return { state: 'retry', value: { tasks: seen, backup: null } };
@@ -172,7 +176,7 @@ export async function waitForJob(
 					? `its backup ${lastState.backup.providerStatus ?? lastState.backup.status}`
 					: undefined);
 			throw new WaiterTimeoutError(
-				`Backup task ${jobLabel} did not finish within the Max Wait Time of ${options.maxWaitMs / 60_000} min${last ? ` (last seen ${last})` : ''}: ${failure.message}`,
+				`${noun} ${jobLabel} did not finish within the Max Wait Time of ${options.maxWaitMs / 60_000} min${last ? ` (last seen ${last})` : ''}: ${failure.message}`,
 				failure.lastValue,
 				failure.attempts,
 				failure.waitedMs,

@@ -488,6 +488,8 @@ describe('TencentProvider', () => {
 	it('fills in the files of a backup with DescribeBackupUrl (legacy: GetBackupDownloadUrl)', async () => {
 		const { send, requests } = fakeSend(
 			ok({ BackupInfos: [{ FileName: 'a.rdb', FileSize: 10, DownloadUrl: 'https://cos.example/a.rdb', InnerDownloadUrl: 'https://in.example/a.rdb' }, { FileName: 'b.rdb', FileSize: 20, DownloadUrl: 'https://cos.example/b.rdb' }] }),
+			// The legacy API first checks (API 3.0) that the instance is not one of several shards.
+			ok({ TotalCount: 1, InstanceSet: [{ InstanceId: 'crs-5a4py64p', RedisShardNum: 1 }] }),
 			legacyOk({ data: { extranet: 'https://cos.example/c.rdb', intranet: 'https://in.example/c.rdb' } }),
 		);
 		const p = provider(send);
@@ -498,7 +500,8 @@ describe('TencentProvider', () => {
 		expect(JSON.parse(requests[0].body as string)).toEqual({ InstanceId: 'crs-5a4py64p', BackupId: 'b-1' });
 		const legacy = await p.fetchBackupFiles({ ...instance, variant: 'legacy' }, base);
 		expect(legacy.files).toEqual([expect.objectContaining({ name: 'c.rdb', internalDownloadUrl: 'https://in.example/c.rdb' })]);
-		expect(requests[1]).toMatchObject({ url: '/v2/index.php', qs: { redisId: 'crs-5a4py64p', backupId: 'b-1' } });
+		expect(JSON.parse(requests[1].body as string)).toMatchObject({ InstanceId: 'crs-5a4py64p' });
+		expect(requests[2]).toMatchObject({ url: '/v2/index.php', qs: { redisId: 'crs-5a4py64p', backupId: 'b-1' } });
 	});
 
 	it('lists with the legacy API when the instance says so', async () => {

@@ -1,0 +1,23 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { downloadOperation } from '../../../common/operations';
+import { downloadProperties } from '../../../common/parameters';
+import { backupIdProperty, ucloudNode } from '../shared';
+
+const show = { resource: ['backup'], operation: ['download'] };
+
+/**
+ * US3 (UFile), where URedis keeps its backup files, sends an ETag of its own and no CRC-64: a download is checked by
+ * its length (the size DescribeURedisBackup reported and the Content-Length) and says `checksumVerified: false`.
+ */
+export const description: INodeProperties[] = [
+	{ ...backupIdProperty, displayOptions: { show } },
+	...downloadProperties(show, []),
+];
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await downloadOperation.call(this, itemIndex, ucloudNode);
+}

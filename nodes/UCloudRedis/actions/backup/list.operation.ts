@@ -1,0 +1,21 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { listOperation } from '../../../common/operations';
+import { listProperties } from '../../../common/parameters';
+import { BACKUP_PAGE_SIZES } from '../../transport/provider';
+import { ucloudNode } from '../shared';
+
+const show = { resource: ['backup'], operation: ['list'] };
+
+/**
+ * DescribeURedisBackup has no time or state filter: the node applies Start Time, End Time and Status to what it
+ * lists, before Limit counts (common/backups.ts).
+ */
+export const description: INodeProperties[] = listProperties(show, BACKUP_PAGE_SIZES, 7);
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await listOperation.call(this, itemIndex, ucloudNode);
+}
