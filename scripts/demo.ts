@@ -19,9 +19,16 @@ import type {
 
 import { AlibabaCloudApi } from '../credentials/AlibabaCloudApi.credentials';
 import { TencentCloudApi } from '../credentials/TencentCloudApi.credentials';
-import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT, DEFAULT_TENCENT_ACCOUNT } from '../emulator';
+import { UCloudApi } from '../credentials/UCloudApi.credentials';
+import {
+	CloudEmulator,
+	DEFAULT_ALIBABA_ACCOUNT,
+	DEFAULT_TENCENT_ACCOUNT,
+	DEFAULT_UCLOUD_ACCOUNT,
+} from '../emulator';
 import { AlibabaCloudRedis } from '../nodes/AlibabaCloudRedis/AlibabaCloudRedis.node';
 import { TencentCloudRedis } from '../nodes/TencentCloudRedis/TencentCloudRedis.node';
+import { UCloudRedis } from '../nodes/UCloudRedis/UCloudRedis.node';
 import {
 	binaryStream,
 	cleanupBinaryDataStore,
@@ -46,8 +53,10 @@ interface DemoCloud {
 	server: (emulator: CloudEmulator) => {
 		endpoint: string;
 		requests: unknown[];
-		fileSha256(name: string): Promise<string>;
+		fileSha256(ref: string): Promise<string>;
 	};
+	/** How the emulator names the file a Download item holds (its file name, or the backup's ID). */
+	fileRef: (item: IDataObject) => string;
 }
 
 const CLOUDS: DemoCloud[] = [
@@ -67,6 +76,7 @@ const CLOUDS: DemoCloud[] = [
 			},
 		}),
 		server: (emulator) => emulator.alibaba,
+		fileRef: (item) => String(item.name),
 	},
 	{
 		id: 'tencent',
@@ -85,6 +95,27 @@ const CLOUDS: DemoCloud[] = [
 			},
 		}),
 		server: (emulator) => emulator.tencent,
+		fileRef: (item) => String(item.name),
+	},
+	{
+		id: 'ucloud',
+		title: 'UCloud URedis',
+		nodeType: `${PACKAGE}.uCloudRedis`,
+		node: () => new UCloudRedis(),
+		credentialType: new UCloudApi(),
+		credential: (emulator) => ({
+			id: 'ucloud-emulator',
+			name: 'UCloud (local emulator)',
+			data: {
+				publicKey: DEFAULT_UCLOUD_ACCOUNT.publicKey,
+				privateKey: DEFAULT_UCLOUD_ACCOUNT.privateKey,
+				region: 'cn-bj2',
+				endpoint: emulator.ucloud.endpoint,
+			},
+		}),
+		server: (emulator) => emulator.ucloud,
+		// One file per URedis backup.
+		fileRef: (item) => String(item.backupId),
 	},
 ];
 
@@ -126,7 +157,7 @@ async function runCloud(cloud: DemoCloud, emulator: CloudEmulator): Promise<numb
 	};
 	const credential = cloud.credential(emulator);
 	console.log(
-		`\n════ ${cloud.title}: emulator at ${server.endpoint} (key ${String(credential.data.accessKeyId ?? credential.data.secretId)})`,
+		`\n════ ${cloud.title}: emulator at ${server.endpoint} (key ${String(credential.data.accessKeyId ?? credential.data.secretId ?? credential.data.publicKey)})`,
 	);
 	console.log(`Workflow: ${workflow.name}\n`);
 	const started = Date.now();
@@ -159,7 +190,7 @@ async function runCloud(cloud: DemoCloud, emulator: CloudEmulator): Promise<numb
 	for (const item of downloads) {
 		const binary = item.binary!.data;
 		const stored = await sha256Of(await binaryStream(binary));
-		const served = await server.fileSha256(String(item.json.name));
+		const served = await server.fileSha256(cloud.fileRef(item.json));
 		const ok = stored === served;
 		if (!ok) problems++;
 		console.log(
@@ -185,6 +216,7 @@ async function main(): Promise<number> {
 	const emulator = new CloudEmulator({
 		alibabaSettings: { taskStepMs: 400 },
 		tencentSettings: { taskStepMs: 400 },
+		ucloudSettings: { backupStepMs: 400 },
 	});
 	await emulator.start();
 	try {
