@@ -22,7 +22,7 @@ export interface InstanceRef {
 	 */
 	variant: string;
 	/**
-	 * The availability zone, for clouds whose calls may name one (UCloud's Zone); undefined where the cloud does not
+	 * The availability zone, for clouds whose calls may name one; undefined where the cloud does not
 	 * take one or the user left it to the cloud.
 	 */
 	zone?: string;
@@ -57,7 +57,7 @@ export interface CreateBackupOptions {
 	/** Days the cloud keeps this manual backup; undefined keeps the instance's policy. */
 	retentionDays?: number;
 	remark?: string;
-	/** The backup's name, for clouds that name manual backups (UCloud's BackupName); checked by the node. */
+	/** The backup's name, for clouds that name manual backups; checked by the node. */
 	name?: string;
 }
 
