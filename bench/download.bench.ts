@@ -302,16 +302,22 @@ async function runSubject(emulator: CloudEmulator, target: Target, check: Subjec
 	try {
 		if (!storedPath) throw new Error('subject: the binary is not in the filesystem store (no id): it was buffered in memory');
 		const onDisk = (await stat(storedPath)).size;
-		const { downloadedBytes, downloadUrl, checksumVerified, crc64, expectedCrc64, downloadAttempts } = items[0].json;
+		const { downloadedBytes, downloadUrl, checksumAlgorithm, checksumVerified, checksum, expectedChecksum, downloadAttempts } =
+			items[0].json;
 		if (binary.bytes !== target.sizeBytes || onDisk !== target.sizeBytes || downloadedBytes !== target.sizeBytes) {
 			throw new Error(
 				`subject: binary.bytes ${binary.bytes}, ${onDisk} B on disk, downloadedBytes ${String(downloadedBytes)}, expected ${target.sizeBytes} B`,
 			);
 		}
 		// The run must have paid for the CRC: the storage header was there and the node checked the bytes against it.
-		if (checksumVerified !== true || crc64 !== check.crc64 || expectedCrc64 !== check.crc64) {
+		if (
+			checksumAlgorithm !== 'crc64ecma' ||
+			checksumVerified !== true ||
+			checksum !== check.crc64 ||
+			expectedChecksum !== check.crc64
+		) {
 			throw new Error(
-				`subject: checksum not verified (checksumVerified ${String(checksumVerified)}, crc64 ${String(crc64)}, expectedCrc64 ${String(expectedCrc64)}, emulator ${check.crc64})`,
+				`subject: checksum not verified (checksumAlgorithm ${String(checksumAlgorithm)}, checksumVerified ${String(checksumVerified)}, checksum ${String(checksum)}, expectedChecksum ${String(expectedChecksum)}, emulator CRC-64 ${check.crc64})`,
 			);
 		}
 		if (downloadAttempts !== 1) throw new Error(`subject: ${String(downloadAttempts)} download attempts, expected 1`);

@@ -92,15 +92,38 @@ export function listBackups(
 					(!onlyId || backup.backupId === onlyId)
 			: undefined;
 	const pages = provider.paging === 'offset' ? offsetPages : pageNumberPages;
-	const pagesOf = (window: TimeWindow, limit: number | undefined, keep?: (b: Backup) => boolean) =>
+	const cloudPages = (window: TimeWindow, limit: number | undefined, keep?: (b: Backup) => boolean) =>
 		pages<Backup>(
 			async (position, pageSize) =>
 				await provider.fetchBackupPage({ ...pageQuery, ...window }, position, pageSize),
 			{ pageSize: query.pageSize, limit, keyOf: (backup) => backup.backupId, accept: keep },
 		);
+	// A cloud that does not say in which order it lists is read whole, window by window, and sorted newest first
+	// before the limit applies: "Limit 1" must be the newest backup, not whichever the cloud happens to list first.
+	// (A lookup by ID needs no order: it stops at the one backup.)
+	const pagesOf =
+		provider.listsNewestFirst === false && !onlyId
+			? (window: TimeWindow, limit: number | undefined, keep?: (b: Backup) => boolean) =>
+					newestFirst(cloudPages(window, undefined, keep), limit)
+			: cloudPages;
 	const windows = rangeWindows(query.start, query.end, provider.maxListRangeMs);
 	if (windows.length === 1) return pagesOf(windows[0], query.limit, accept);
 	return acrossWindows(windows, query.limit, accept, pagesOf);
+}
+
+/** Every page of `source`, as one page sorted newest first (no start time: last), cut to `limit`. */
+async function* newestFirst(
+	source: AsyncGenerator<Backup[]>,
+	limit: number | undefined,
+): AsyncGenerator<Backup[]> {
+	const all = await collectPages(source);
+	const startMs = (backup: Backup) => {
+		const ms = backup.startedAt === null ? Number.NaN : Date.parse(backup.startedAt);
+		return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+	};
+	all.sort((a, b) => startMs(b) - startMs(a));
+	const kept = limit === undefined ? all : all.slice(0, Math.max(0, limit));
+	if (kept.length > 0) yield kept;
 }
 
 async function* acrossWindows(

@@ -1,5 +1,6 @@
 /**
- * Stream a presigned URL into n8n's binary store: verified (length, and the storage's CRC-64 where it sends one),
+ * Stream a presigned URL into n8n's binary store: verified (length, and the storage's checksum where it sends one:
+ * the provider's `ChecksumSpec`, e.g. OSS's CRC-64, computed while the bytes stream),
  * retried (throttling, 5xx, resets) and resumed (Range) under the retry policy of the API calls, cancellable, and
  * never buffered: the bytes go to `prepareBinaryData` as one stream, so in n8n's filesystem mode they reach the
  * disk chunk by chunk.
@@ -19,8 +20,8 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { Crc64 } from './crc64';
 import { CloudApiError, networkErrorCode, rootCauseMessage, type CloudErrorKind } from './errors';
+import type { ChecksumHasher, ChecksumSpec } from './provider';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
 
 /** How much of an error body is read (for the message and to spot "expired"); the rest is discarded. */
@@ -31,7 +32,6 @@ export const DEFAULT_RESPONSE_TIMEOUT_MS = 60_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** Redirects followed per request (each checked: http and https only). */
 export const MAX_REDIRECTS = 5;
-export const CHECKSUM_ALGORITHM = 'crc64ecma';
 
 export interface DownloadRequest {
 	url: string;
@@ -43,11 +43,10 @@ export interface DownloadRequest {
 	maxBytes: number;
 	provider: string;
 	/**
-	 * Response header carrying the storage's CRC-64/ECMA-182 of the whole object as an unsigned decimal, if it sends
-	 * one (provider-specific: OSS `x-oss-hash-crc64ecma`, COS `x-cos-hash-crc64ecma`). When the answer carries it,
-	 * the download is verified against it.
+	 * The storage's checksum (the provider's `storage.checksum`): computed over the bytes as they stream and, when the
+	 * answer carries its header with a value of this algorithm, compared at the end. Undefined: length checks only.
 	 */
-	checksumHeader?: string;
+	checksum?: ChecksumSpec;
 	/** Time to get a response's headers (default DEFAULT_RESPONSE_TIMEOUT_MS). */
 	responseTimeoutMs?: number;
 	/** Longest wait for the next byte of a body before it is given up and resumed (default DEFAULT_IDLE_TIMEOUT_MS). */
@@ -59,11 +58,15 @@ export interface DownloadRequest {
 }
 
 export interface DownloadChecksum {
-	algorithm: typeof CHECKSUM_ALGORITHM;
-	/** What the storage sent in `checksumHeader`; null when it sent nothing (or no header was named). */
+	/** The spec's algorithm ("crc64ecma"); null when the request named none. */
+	algorithm: string | null;
+	/**
+	 * What the storage sent in the spec's header, in the spec's form; null when it sent none or a value that is not
+	 * a checksum of this algorithm.
+	 */
 	expected: string | null;
-	/** CRC-64 of the bytes stored, unsigned decimal. */
-	actual: string;
+	/** The checksum of the bytes stored; null when the request named no algorithm. */
+	actual: string | null;
 	/** True only when the storage sent its checksum and it equals `actual`. */
 	verified: boolean;
 }
@@ -214,11 +217,14 @@ interface Pass {
 	first: Answer;
 	/** Bytes handed to the store so far. */
 	bytes: number;
-	crc: Crc64;
+	/** The checksum of the bytes handed to the store (continued across resumes); null without a spec. */
+	hasher: ChecksumHasher | null;
+	/** `hasher`'s digest, once taken. */
+	actual?: string;
 	/** Bytes the file must have (the cloud's size, else the storage's), null when nobody said. */
 	total: number | null;
-	/** The storage's CRC of the whole object, when it sent one. */
-	expectedCrc: string | null;
+	/** The storage's checksum of the whole object (parsed), when it sent one of the spec's algorithm. */
+	expected: string | null;
 	/** Why the pass failed, as told to the store (the error the generator threw). */
 	failure?: CloudApiError;
 	/** Set when the pass failed in a way that starting over may cure; `answer` is a fresh 200 to start with. */
@@ -256,12 +262,6 @@ const seconds = (ms: number) => {
 	const s = ms / 1000;
 	return Number.isInteger(s) ? String(s) : s.toFixed(1);
 };
-
-/** An unsigned decimal CRC without leading zeros, or the text as sent when it is not one. */
-function normalizeCrc(value: string): string {
-	const text = value.trim();
-	return /^\d{1,20}$/.test(text) ? BigInt(text).toString(10) : text;
-}
 
 /**
  * Advice for download failures, about the object storage behind the presigned URL, never the cloud's API
@@ -416,7 +416,7 @@ class Download {
 			this.cancel?.addEventListener('abort', onCancel, { once: true });
 			const unlink = () => this.cancel?.removeEventListener('abort', onCancel);
 			const headers: Record<string, string> = {
-				// The storage's length and CRC are of the stored bytes: ask for no on-the-fly compression (which the
+				// The storage's length and checksum are of the stored bytes: ask for no on-the-fly compression (which the
 				// HTTP client would undo, changing both).
 				'Accept-Encoding': 'identity',
 			};
@@ -574,9 +574,20 @@ class Download {
 		);
 	}
 
-	/** Starts a pass on a 200: checks the announced length, takes the storage's CRC; or says why it cannot. */
+	/**
+	 * The storage's checksum in `answer` (parsed by the spec), null when it sent none or one of another kind, undefined
+	 * when it sent no header at all (or the request named no spec).
+	 */
+	private expectedChecksum(answer: Answer, size: number | null): string | null | undefined {
+		const spec = this.request.checksum;
+		const value = spec ? headerOf(answer.headers, spec.header) : undefined;
+		if (spec === undefined || value === undefined) return undefined;
+		return spec.parse(value, size);
+	}
+
+	/** Starts a pass on a 200: checks the announced length, takes the storage's checksum; or says why it cannot. */
 	private startPass(answer: Answer): Pass | CloudApiError {
-		const { expectedBytes, maxBytes, checksumHeader, fileName } = this.request;
+		const { expectedBytes, maxBytes, checksum, fileName } = this.request;
 		const lengthHeader = headerOf(answer.headers, 'content-length');
 		const announced =
 			lengthHeader !== undefined && /^\d+$/.test(lengthHeader.trim()) ? Number(lengthHeader) : null;
@@ -594,13 +605,19 @@ class Download {
 			this.discard(answer);
 			return this.tooLarge(announced);
 		}
-		const crcHeader = checksumHeader ? headerOf(answer.headers, checksumHeader) : undefined;
+		const total = expectedBytes ?? announced;
+		const expected = this.expectedChecksum(answer, total);
+		if (expected === null && checksum) {
+			this.context.logger?.debug?.(
+				`Download of ${fileName}: its ${checksum.header} (${headerOf(answer.headers, checksum.header)}) is not a ${checksum.label} checksum; the file is checked by its length only`,
+			);
+		}
 		return {
 			first: answer,
 			bytes: 0,
-			crc: new Crc64(),
-			total: expectedBytes ?? announced,
-			expectedCrc: crcHeader === undefined ? null : normalizeCrc(crcHeader),
+			hasher: checksum ? checksum.createHasher() : null,
+			total,
+			expected: expected ?? null,
 			resumes: 0,
 		};
 	}
@@ -654,7 +671,7 @@ class Download {
 
 	/** After the body broke off at `pass.bytes`: waits, then gets the rest with a Range request. */
 	private async resume(pass: Pass, failure: CloudApiError): Promise<Answer> {
-		const { fileName, checksumHeader } = this.request;
+		const { fileName, checksum } = this.request;
 		const broken = this.error(
 			`The download of ${fileName} broke off after ${pass.bytes}${pass.total !== null ? ` of ${pass.total}` : ''} bytes: ${failure.message}`,
 			failure.kind,
@@ -691,18 +708,16 @@ class Download {
 				{},
 			);
 		}
-		const crcHeader = checksumHeader ? headerOf(answer.headers, checksumHeader) : undefined;
-		const changedCrc =
-			crcHeader !== undefined &&
-			pass.expectedCrc !== null &&
-			normalizeCrc(crcHeader) !== pass.expectedCrc;
-		if ((pass.total !== null && total !== null && total !== pass.total) || changedCrc) {
+		// The checksum of the whole object, sent again with the rest: another value means another file.
+		const sent = pass.expected !== null ? this.expectedChecksum(answer, pass.total ?? total) : undefined;
+		const changedChecksum = sent !== undefined && sent !== pass.expected;
+		if ((pass.total !== null && total !== null && total !== pass.total) || changedChecksum) {
 			this.discard(answer);
 			throw this.fail(
 				pass,
 				this.error(
-					changedCrc
-						? `${fileName} changed on the storage while it was being downloaded (its ${checksumHeader} went from ${pass.expectedCrc} to ${crcHeader})`
+					changedChecksum
+						? `${fileName} changed on the storage while it was being downloaded (its ${checksum?.header} went from ${pass.expected} to ${sent ?? headerOf(answer.headers, checksum?.header ?? '')})`
 						: `${fileName} changed on the storage while it was being downloaded (its size went from ${pass.total} to ${total} bytes)`,
 					'integrity',
 					{ hint: 'Run the operation again to download the file as it is now.' },
@@ -714,9 +729,9 @@ class Download {
 		return answer;
 	}
 
-	/** The one logical body of a pass: the first answer, then Range continuations, every byte counted and CRC'd. */
+	/** The one logical body of a pass: the first answer, then Range continuations, every byte counted and hashed. */
 	private async *body(pass: Pass): AsyncGenerator<Uint8Array, void, undefined> {
-		const { fileName, maxBytes, checksumHeader } = this.request;
+		const { fileName, maxBytes, checksum } = this.request;
 		let answer: Answer | undefined = pass.first;
 		let complete = false;
 		try {
@@ -782,18 +797,18 @@ class Download {
 					);
 				}
 				if (maxBytes > 0 && bytes > maxBytes) throw this.fail(pass, this.tooLarge(maxBytes, true));
-				pass.crc.update(chunk);
+				pass.hasher?.update(chunk);
 				pass.bytes = bytes;
 				yield chunk;
 			}
 			// The whole body passed: verify it before the stream ends, so that a mismatch fails n8n's store.
-			if (pass.expectedCrc !== null) {
-				const actual = pass.crc.digest();
-				if (actual !== pass.expectedCrc) {
+			if (pass.expected !== null && checksum) {
+				const actual = digestOf(pass);
+				if (actual !== pass.expected) {
 					throw this.fail(
 						pass,
 						this.error(
-							`${fileName} is corrupt: the CRC-64 of the ${pass.bytes} bytes received is ${actual}, the storage service's ${checksumHeader} is ${pass.expectedCrc}`,
+							`${fileName} is corrupt: the ${checksum.label} checksum of the ${pass.bytes} bytes received is ${actual}, the storage service's ${checksum.header} is ${pass.expected}`,
 							'integrity',
 							{ hint: 'The bytes were damaged on the way; run the operation again.' },
 						),
@@ -867,21 +882,28 @@ class Download {
 					'integrity',
 				);
 			}
-			const actual = pass.crc.digest();
+			const actual = digestOf(pass);
 			return {
 				binary,
 				bytes: pass.bytes,
 				checksum: {
-					algorithm: CHECKSUM_ALGORITHM,
-					expected: pass.expectedCrc,
+					algorithm: this.request.checksum?.algorithm ?? null,
+					expected: pass.expected,
 					actual,
-					verified: pass.expectedCrc !== null && pass.expectedCrc === actual,
+					verified: pass.expected !== null && pass.expected === actual,
 				},
 				attempts: this.tries,
 				resumes: this.resumes,
 			};
 		}
 	}
+}
+
+/** The checksum of a pass's bytes (taken once: a hasher is not fed after its digest), null without a spec. */
+function digestOf(pass: Pass): string | null {
+	if (pass.hasher === null) return null;
+	pass.actual ??= pass.hasher.digest();
+	return pass.actual;
 }
 
 function positive(value: number | undefined, fallback: number): number {

@@ -1,7 +1,8 @@
 /**
  * Download every file of a backup (one per shard for a cluster backup) into n8n's binary store, for any cloud:
  * only a succeeded backup whose every file succeeded, URLs refreshed before they expire, each file streamed,
- * retried, resumed and checked by `download.ts`.
+ * retried, resumed and checked by `download.ts` (its length, and the checksum the provider's storage sends:
+ * `provider.storage.checksum`).
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
@@ -122,7 +123,7 @@ export async function downloadBackupFiles(
 			expectedBytes: file.sizeBytes,
 			maxBytes: settings.maxBytes,
 			provider: provider.id,
-			checksumHeader: provider.storage.checksumHeader ?? undefined,
+			checksum: provider.storage.checksum ?? undefined,
 			idleTimeoutMs: settings.idleTimeoutMs,
 			responseTimeoutMs: settings.requestTimeoutMs,
 		});

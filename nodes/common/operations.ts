@@ -173,10 +173,11 @@ export async function downloadOperation(
 		json: {
 			...fileItem(backup, file, index),
 			downloadedBytes: result.bytes,
+			// The same fields for every cloud; the algorithm is the one its storage sends (provider.storage.checksum).
 			checksumAlgorithm: result.checksum.algorithm,
 			checksumVerified: result.checksum.verified,
-			crc64: result.checksum.actual,
-			expectedCrc64: result.checksum.expected,
+			checksum: result.checksum.actual,
+			expectedChecksum: result.checksum.expected,
 			downloadAttempts: result.attempts,
 		},
 		binary: { [settings.binaryPropertyName]: result.binary },

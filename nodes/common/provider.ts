@@ -67,10 +67,44 @@ export interface TaskFilter {
 	mode?: string;
 }
 
+/**
+ * A streaming checksum: fed every byte of a body in order, as it passes (the chunks are views into the response's
+ * buffers: read them, never keep or change them), then read once at the end.
+ */
+export interface ChecksumHasher {
+	update(chunk: Uint8Array): unknown;
+	/**
+	 * The checksum of everything fed, in the form `ChecksumSpec.parse` gives the header's value. Nothing is fed after
+	 * it; calling it again gives the same value.
+	 */
+	digest(): string;
+}
+
+/**
+ * How a download is verified against the object storage: an algorithm the storage computes over the whole object
+ * and sends in a response header (on a ranged answer too), which the downloader computes while the bytes stream.
+ */
+export interface ChecksumSpec {
+	/** Its name in the Download item's `checksumAlgorithm` ("crc64ecma"). */
+	algorithm: string;
+	/** How messages name it ("CRC-64"). */
+	label: string;
+	/** The response header carrying the whole object's checksum (lower case). */
+	header: string;
+	/** A fresh hasher for a body from byte 0 (a resumed body continues the one its pass started). */
+	createHasher(): ChecksumHasher;
+	/**
+	 * The header's value in `digest()`'s form, or null when it is not a checksum of this algorithm (e.g. an ETag the
+	 * storage made another way): the file is then not verified, which is not an error. `size` is the file's size
+	 * when known (for formats that encode it).
+	 */
+	parse(value: string, size: number | null): string | null;
+}
+
 /** What the object storage behind the download URLs sends, for integrity checks. */
 export interface StorageTraits {
-	/** Response header with the object's CRC-64/ECMA-182 as an unsigned decimal, or null when none is sent. */
-	checksumHeader: string | null;
+	/** How a download is verified beyond its length, or null where the storage sends no checksum. */
+	checksum: ChecksumSpec | null;
 }
 
 export interface BackupProvider {
@@ -91,6 +125,11 @@ export interface BackupProvider {
 	 * searches every backup listed.
 	 */
 	readonly listsByTimeRange?: boolean;
+	/**
+	 * Whether the list API documents its order as newest first (default true). False: the rules read each time
+	 * window whole and sort it themselves before Limit counts (a limit must keep the newest backups).
+	 */
+	readonly listsNewestFirst?: boolean;
 	/**
 	 * What a backup job is. 'task' (the default): the cloud has a task API; a job's rows are its tasks. 'backup': the
 	 * cloud has none, so a job is the backup it makes: its ID is the backup's ID, `listJobTasks` gives the backup's

@@ -1,6 +1,6 @@
 /**
- * downloadToBinary against a real local HTTP server (written below: a deterministic file with Content-Length and a
- * CRC-64 header, Range support, and faults on demand), sent through n8n's real httpRequest (n8n-core's
+ * downloadToBinary against a real local HTTP server (written below: deterministic files with Content-Length, a
+ * CRC-64 header and a US3-style ETag, Range support, and faults on demand), sent through n8n's real httpRequest (n8n-core's
  * OutboundHttp, what `helpers.httpRequest` calls), into two kinds of store that consume the stream as n8n's do:
  * - 'fs': `fs.promises.writeFile(tmp, stream)` (async iteration), temp file removed when the stream errors, then
  *   renamed: n8n's filesystem store (FsByteStore.write);
@@ -28,6 +28,8 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { Us3Etag } from '../../emulator';
+import { crc64Checksum } from '../../nodes/common/checksums';
 import { crc64 } from '../../nodes/common/crc64';
 import {
 	DEFAULT_IDLE_TIMEOUT_MS,
@@ -44,6 +46,7 @@ import {
 import { URL_REFRESH_MARGIN_MS, urlNeedsRefresh } from '../../nodes/common/downloadFiles';
 import { CloudApiError } from '../../nodes/common/errors';
 import type { RetryPolicy } from '../../nodes/common/retry';
+import { US3_ETAG_CHECKSUM } from '../../nodes/UCloudRedis/transport/us3Etag';
 import { cleanupBinaryDataStore, initBinaryDataStore, readBinary, runWorkflow } from '../harness';
 import { ensureN8nEnv, n8nCoreContainer } from '../harness/n8n-env';
 
@@ -70,18 +73,53 @@ const n8nHttpRequest = async (options: IHttpRequestOptions) =>
 const CRC_HEADER = 'x-test-hash-crc64ecma';
 const FILE_SIZE = 3 * 1024 * 1024 + 12_345;
 /** Deterministic bytes (xorshift), so a mismatch can be located. */
-const FILE = (() => {
-	const bytes = Buffer.alloc(FILE_SIZE);
-	let x = 0x9e3779b9;
-	for (let i = 0; i < FILE_SIZE; i++) {
+function bytesOf(size: number, seed: number): Buffer {
+	const bytes = Buffer.alloc(size);
+	let x = seed;
+	for (let i = 0; i < size; i++) {
 		x ^= x << 13;
 		x ^= x >>> 17;
 		x ^= x << 5;
 		bytes[i] = x & 0xff;
 	}
 	return bytes;
-})();
+}
+const FILE = bytesOf(FILE_SIZE, 0x9e3779b9);
 const FILE_CRC = crc64(FILE);
+/** The emulator's US3 ETag (an implementation the node's shares no code with). */
+function emulatorUs3Etag(data: Buffer): string {
+	const etag = new Us3Etag();
+	etag.update(data);
+	return etag.digest();
+}
+/** A file of three US3 blocks, for the ETag-verified downloads (served at /bucket/big.rdb). */
+const BIG_SIZE = 9 * 1024 * 1024 + 4_321;
+const BIG = bytesOf(BIG_SIZE, 0x1b873593);
+
+interface ServedFile {
+	bytes: Buffer;
+	crc: string;
+	etag: string;
+	/** What a storage whose object changed would send instead (same size). */
+	changed: { crc: string; etag: string };
+}
+const served = (bytes: Buffer): ServedFile => {
+	const other = Buffer.from(bytes);
+	other[0] ^= 0xff;
+	return {
+		bytes,
+		crc: crc64(bytes),
+		etag: emulatorUs3Etag(bytes),
+		changed: { crc: crc64(other), etag: emulatorUs3Etag(other) },
+	};
+};
+const FILES: Record<string, ServedFile> = {
+	'/bucket/backup.rdb': served(FILE),
+	'/other/backup.rdb': served(FILE),
+	'/bucket/big.rdb': served(BIG),
+};
+/** An ETag the node must not take for a US3 ETag, nor a CRC: an MD5 in hex (32 characters, valid Base64 too). */
+const FOREIGN_ETAG = '"9e107d9d372bb6826bd81d3542a419d6"';
 const WRITE_CHUNK = 64 * 1024;
 
 type Fault =
@@ -97,7 +135,11 @@ type Fault =
 	| { kind: 'slowHeaders'; ms: number }
 	| { kind: 'dropBeforeHeaders' }
 	| { kind: 'chunked'; bytes: number }
-	| { kind: 'noChecksum' };
+	| { kind: 'noChecksum' }
+	/** Checksum headers that are not checksums of their algorithm (an ETag of another store's format). */
+	| { kind: 'foreignChecksum' }
+	/** The checksum headers of another object of the same size (the file was replaced), and a clean body. */
+	| { kind: 'changedChecksum' };
 
 interface LogEntry {
 	path: string;
@@ -150,10 +192,12 @@ const flush = async (res: ServerResponse, part: Buffer) =>
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const url = new URL(req.url ?? '/', origin);
-	if (url.pathname !== '/bucket/backup.rdb' && url.pathname !== '/other/backup.rdb') {
+	const file = FILES[url.pathname];
+	if (file === undefined) {
 		res.writeHead(404).end();
 		return;
 	}
+	const size = file.bytes.length;
 	const fault = faults.shift();
 	const entry: LogEntry = {
 		path: url.pathname,
@@ -192,18 +236,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 			return;
 	}
 	let start = 0;
-	let total = FILE_SIZE;
+	let total = size;
 	const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
 	const ranged = range !== null && fault?.kind !== 'ignoreRange';
 	if (ranged) start = Number(range[1]);
 	if (fault?.kind === 'wrongRangeStart') start = 0;
-	if (fault?.kind === 'changedTotal') total = FILE_SIZE + 1;
-	if (start >= FILE_SIZE) {
-		reply(416, { 'Content-Range': `bytes */${FILE_SIZE}` });
+	if (fault?.kind === 'changedTotal') total = size + 1;
+	if (start >= size) {
+		reply(416, { 'Content-Range': `bytes */${size}` });
 		res.end();
 		return;
 	}
-	let body = FILE.subarray(start);
+	let body = file.bytes.subarray(start);
 	if (fault?.kind === 'flip') {
 		body = Buffer.from(body);
 		body[fault.at - start] ^= 0x01;
@@ -211,9 +255,18 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 	const headers: Record<string, string | number> = {
 		'Content-Type': 'application/octet-stream',
 		'Accept-Ranges': 'bytes',
-		ETag: '"0123456789ABCDEF"',
 	};
-	if (fault?.kind !== 'noChecksum') headers[CRC_HEADER] = FILE_CRC;
+	// Both checksums of the whole object, on a ranged answer too; the request's spec says which one is read.
+	if (fault?.kind === 'foreignChecksum') {
+		headers[CRC_HEADER] = 'not-a-crc';
+		headers.ETag = FOREIGN_ETAG;
+	} else if (fault?.kind === 'changedChecksum') {
+		headers[CRC_HEADER] = file.changed.crc;
+		headers.ETag = `"${file.changed.etag}"`;
+	} else if (fault?.kind !== 'noChecksum') {
+		headers[CRC_HEADER] = file.crc;
+		headers.ETag = `"${file.etag}"`;
+	}
 	if (fault?.kind === 'chunked') {
 		// No Content-Length: the end of the body is only known from the connection, cleanly ended here.
 		reply(200, headers);
@@ -222,7 +275,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 		return;
 	}
 	headers['Content-Length'] = body.length;
-	if (ranged) headers['Content-Range'] = `bytes ${start}-${FILE_SIZE - 1}/${total}`;
+	if (ranged) headers['Content-Range'] = `bytes ${start}-${size - 1}/${total}`;
 	reply(ranged ? 206 : 200, headers);
 	if (fault?.kind === 'reset' || fault?.kind === 'stall') {
 		await writeBody(res, body.subarray(0, Math.max(0, fault.after - WRITE_CHUNK)));
@@ -387,7 +440,7 @@ const request = (overrides: Partial<DownloadRequest> = {}): DownloadRequest => (
 	expectedBytes: FILE_SIZE,
 	maxBytes: 0,
 	provider: 'test',
-	checksumHeader: CRC_HEADER,
+	checksum: crc64Checksum(CRC_HEADER),
 	retryPolicy: FAST_POLICY,
 	random: () => 0.5,
 	idleTimeoutMs: 5_000,
@@ -473,12 +526,41 @@ describe.each(CONSUMERS)('downloadToBinary, store consuming by %s', (consumer) =
 			expect(activeTimers() - before).toBeLessThanOrEqual(2);
 		});
 
-		it('reads only the header the caller names (provider-neutral)', async () => {
+		it('reads only the header its checksum spec names (provider-neutral)', async () => {
 			const result = await downloadToBinary(
 				contextFor(store),
-				request({ checksumHeader: undefined }),
+				request({ checksum: crc64Checksum('x-other-hash-crc64ecma') }),
 			);
-			expect(result.checksum).toMatchObject({ expected: null, actual: FILE_CRC, verified: false });
+			expect(result.checksum).toEqual({
+				algorithm: 'crc64ecma',
+				expected: null,
+				actual: FILE_CRC,
+				verified: false,
+			});
+		});
+
+		it('without a checksum spec: checked by length only, no checksum computed or reported', async () => {
+			const result = await downloadToBinary(contextFor(store), request({ checksum: undefined }));
+			expect(result.checksum).toEqual({
+				algorithm: null,
+				expected: null,
+				actual: null,
+				verified: false,
+			});
+			await expectStoredExactlyTheFile(store);
+		});
+
+		it('a checksum header that is not a CRC-64 is not one of ours: stored, not verified, not an error', async () => {
+			faults = [{ kind: 'foreignChecksum' }];
+			const result = await downloadToBinary(contextFor(store), request());
+			expect(result.checksum).toEqual({
+				algorithm: 'crc64ecma',
+				expected: null,
+				actual: FILE_CRC,
+				verified: false,
+			});
+			expect(result.attempts).toBe(1);
+			await expectStoredExactlyTheFile(store);
 		});
 
 		it('works without a size from the cloud (the storage Content-Length is the total)', async () => {
@@ -512,7 +594,7 @@ describe.each(CONSUMERS)('downloadToBinary, store consuming by %s', (consumer) =
 			const flipped = Buffer.from(FILE);
 			flipped[FILE_SIZE - 1] ^= 0x01;
 			expect(error.message).toBe(
-				`The download of backup.rdb failed after 3 tries; the last one: backup.rdb is corrupt: the CRC-64 of the ${FILE_SIZE} bytes received is ${crc64(flipped)}, the storage service's ${CRC_HEADER} is ${FILE_CRC}`,
+				`The download of backup.rdb failed after 3 tries; the last one: backup.rdb is corrupt: the CRC-64 checksum of the ${FILE_SIZE} bytes received is ${crc64(flipped)}, the storage service's ${CRC_HEADER} is ${FILE_CRC}`,
 			);
 			expect(error.details).toMatchObject({ provider: 'test', action: 'download' });
 			expect(log).toHaveLength(3);
@@ -530,7 +612,7 @@ describe.each(CONSUMERS)('downloadToBinary, store consuming by %s', (consumer) =
 			);
 			expect(error.kind).toBe('integrity');
 			expect(error.message).toMatch(
-				/^backup\.rdb is corrupt: the CRC-64 of the \d+ bytes received is \d+, the storage/,
+				/^backup\.rdb is corrupt: the CRC-64 checksum of the \d+ bytes received is \d+, the storage/,
 			);
 			expect(error.message).not.toMatch(/tries|retr/);
 			await expectNothingStored(store);
@@ -641,6 +723,20 @@ describe.each(CONSUMERS)('downloadToBinary, store consuming by %s', (consumer) =
 				`backup.rdb changed on the storage while it was being downloaded (its size went from ${FILE_SIZE} to ${FILE_SIZE + 1} bytes)`,
 			);
 			expect(log).toHaveLength(2);
+			await expectNothingStored(store);
+		});
+
+		it('a 206 whose checksum header differs (the file changed): integrity, not retried, nothing stored', async () => {
+			faults = [{ kind: 'reset', after: 600_000 }, { kind: 'changedChecksum' }];
+			const error = await failureOf(downloadToBinary(contextFor(store), request()));
+			expect(error.kind).toBe('integrity');
+			expect(error.message).toContain(
+				`backup.rdb changed on the storage while it was being downloaded (its ${CRC_HEADER} went from ${FILE_CRC} to ${FILES['/bucket/backup.rdb'].changed.crc})`,
+			);
+			expect(log.map((entry) => [entry.range, entry.status])).toEqual([
+				[undefined, 200],
+				['bytes=600000-', 206],
+			]);
 			await expectNothingStored(store);
 		});
 	});
@@ -996,6 +1092,118 @@ describe.each(CONSUMERS)('downloadToBinary, store consuming by %s', (consumer) =
 			expect(error.kind).toBe('cancelled');
 			expect(log).toHaveLength(0);
 		});
+	});
+});
+
+/**
+ * The same downloader with another provider's checksum: US3's ETag (UCloud), a hash of 4 MiB blocks sent quoted in
+ * `ETag`, over a file of three blocks. What the CRC-64 tests above prove holds for any spec: computed while the bytes
+ * stream, continued across a resume, compared at the end, a corrupt body refused before the store keeps it.
+ */
+describe.each(CONSUMERS)('downloadToBinary verified by a US3 ETag, store consuming by %s', (consumer) => {
+	let store: TestStore;
+	beforeEach(async () => {
+		store = await newStore(consumer);
+	});
+	const big = FILES['/bucket/big.rdb'];
+	const etagRequest = (overrides: Partial<DownloadRequest> = {}) =>
+		request({
+			url: `${origin}/bucket/big.rdb?${SIGNED_QUERY}`,
+			expectedBytes: BIG_SIZE,
+			checksum: US3_ETAG_CHECKSUM,
+			...overrides,
+		});
+	const expectStoredBig = async () => {
+		const { files, temps } = await storedFiles(store);
+		expect(temps).toEqual([]);
+		expect(files).toHaveLength(1);
+		expect(files[0].equals(BIG)).toBe(true);
+	};
+	const verifiedBig = { algorithm: 'us3-etag', expected: big.etag, actual: big.etag, verified: true };
+
+	it('a clean download is verified against the ETag, computed while streaming (unquoted)', async () => {
+		const result = await downloadToBinary(contextFor(store), etagRequest());
+		expect(result.checksum).toEqual(verifiedBig);
+		expect({ bytes: result.bytes, attempts: result.attempts }).toEqual({ bytes: BIG_SIZE, attempts: 1 });
+		await expectStoredBig();
+	});
+
+	it('a body cut off inside the second block is resumed with Range, the same hash continued', async () => {
+		const after = 4 * 1024 * 1024 + 300_007;
+		faults = [{ kind: 'reset', after }];
+		const result = await downloadToBinary(contextFor(store), etagRequest());
+		expect(result.checksum).toEqual(verifiedBig);
+		expect({ attempts: result.attempts, resumes: result.resumes }).toEqual({ attempts: 2, resumes: 1 });
+		expect(log.map((entry) => [entry.range, entry.status])).toEqual([
+			[undefined, 200],
+			[`bytes=${after}-`, 206],
+		]);
+		expect(store.calls).toBe(1);
+		await expectStoredBig();
+	});
+
+	it('one flipped byte (right length, clean ETag): the store fails, the file is fetched again from the start', async () => {
+		faults = [{ kind: 'flip', at: 8 * 1024 * 1024 + 5 }];
+		const result = await downloadToBinary(contextFor(store), etagRequest());
+		expect(result.checksum).toEqual(verifiedBig);
+		expect(store.outcomes).toEqual(['failed', 'stored']);
+		expect(log.map((entry) => [entry.range, entry.status])).toEqual([
+			[undefined, 200],
+			[undefined, 200],
+		]);
+		await expectStoredBig();
+	});
+
+	it('corruption on every try: integrity, naming both ETags; nothing stored', async () => {
+		const at = 123_456;
+		faults = [
+			{ kind: 'flip', at },
+			{ kind: 'flip', at },
+			{ kind: 'flip', at },
+		];
+		const error = await failureOf(downloadToBinary(contextFor(store), etagRequest()));
+		expect(error.kind).toBe('integrity');
+		const flipped = Buffer.from(BIG);
+		flipped[at] ^= 0x01;
+		expect(error.message).toBe(
+			`The download of backup.rdb failed after 3 tries; the last one: backup.rdb is corrupt: the US3 ETag checksum of the ${BIG_SIZE} bytes received is ${emulatorUs3Etag(flipped)}, the storage service's etag is ${big.etag}`,
+		);
+		expect(store.outcomes).toEqual(['failed', 'failed', 'failed']);
+		await expectNothingStored(store);
+	});
+
+	it('an ETag that is not a US3 ETag (an MD5 in hex): stored, not verified, not an error', async () => {
+		faults = [{ kind: 'foreignChecksum' }];
+		const result = await downloadToBinary(contextFor(store), etagRequest());
+		expect(result.checksum).toEqual({ algorithm: 'us3-etag', expected: null, actual: big.etag, verified: false });
+		expect(result.attempts).toBe(1);
+		await expectStoredBig();
+	});
+
+	it('no ETag: stored, not verified (the ETag is still computed)', async () => {
+		faults = [{ kind: 'noChecksum' }];
+		const result = await downloadToBinary(contextFor(store), etagRequest());
+		expect(result.checksum).toEqual({ algorithm: 'us3-etag', expected: null, actual: big.etag, verified: false });
+		await expectStoredBig();
+	});
+
+	it('a 206 with another ETag (the file changed): integrity, not retried, nothing stored', async () => {
+		faults = [{ kind: 'reset', after: 5_000_000 }, { kind: 'changedChecksum' }];
+		const error = await failureOf(downloadToBinary(contextFor(store), etagRequest()));
+		expect(error.kind).toBe('integrity');
+		expect(error.message).toContain(
+			`backup.rdb changed on the storage while it was being downloaded (its etag went from ${big.etag} to ${big.changed.etag})`,
+		);
+		expect(log).toHaveLength(2);
+		await expectNothingStored(store);
+	});
+
+	it('a 206 whose ETag is no longer a US3 ETag is a changed file too', async () => {
+		faults = [{ kind: 'reset', after: 5_000_000 }, { kind: 'foreignChecksum' }];
+		const error = await failureOf(downloadToBinary(contextFor(store), etagRequest()));
+		expect(error.kind).toBe('integrity');
+		expect(error.message).toContain(`(its etag went from ${big.etag} to ${FOREIGN_ETAG})`);
+		await expectNothingStored(store);
 	});
 });
 

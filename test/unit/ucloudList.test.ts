@@ -116,14 +116,23 @@ describe('Backup → List with no time or state filter in the API', () => {
 		}
 	});
 
-	it('applies the status filter before Limit counts, and stops paging once Limit is met', async () => {
+	it('applies the status filter before Limit counts (the whole list is read: UCloud documents no order)', async () => {
 		const { provider, requests } = fakeUCloud({ backups: history });
 		const failed = await collectPages(
 			listBackups(provider, { instance, start: at(NOW - 30 * DAY), end: at(NOW), pageSize: 10, limit: 2, statuses: ['failed'] }),
 		);
 		expect(ids(failed)).toEqual(['b05', 'b11']);
 		expect(failed.map((b) => b.status)).toEqual(['failed', 'failed']);
-		expect(requests).toHaveLength(2);
+		// Every page of the 30 backups: the cloud's order is not trusted to put the newest first.
+		expect(requests).toHaveLength(3);
+	});
+
+	it('Limit keeps the newest backups even when the cloud lists the oldest first', async () => {
+		const { provider } = fakeUCloud({ backups: [...history].reverse() });
+		const newest = await collectPages(
+			listBackups(provider, { instance, start: at(NOW - 30 * DAY), end: at(NOW), pageSize: 10, limit: 3 }),
+		);
+		expect(ids(newest)).toEqual(['b00', 'b01', 'b02']);
 	});
 
 	it('the time range and Limit together: the 3 newest of a window further back', async () => {

@@ -62,7 +62,10 @@ describe('Backup → Download', () => {
 			instanceId: STANDARD_ID,
 			sizeBytes: record.file!.size,
 			downloadedBytes: record.file!.size,
-			crc64: await emulator.alibaba.fileCrc64(record.backupId),
+			checksumAlgorithm: 'crc64ecma',
+			checksumVerified: true,
+			checksum: await emulator.alibaba.fileCrc64(record.backupId),
+			expectedChecksum: await emulator.alibaba.fileCrc64(record.backupId),
 		});
 		const downloads = requestsSince(emulator, mark, 'Download');
 		expect(downloads).toHaveLength(1);

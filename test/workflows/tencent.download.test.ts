@@ -43,7 +43,8 @@ describe('Tencent Backup → Download', () => {
 			downloadedBytes: record.shards[0].sizeBytes,
 			checksumAlgorithm: 'crc64ecma',
 			checksumVerified: true,
-			crc64: await emulator.tencent.fileCrc64(record.backupId),
+			checksum: await emulator.tencent.fileCrc64(record.backupId),
+			expectedChecksum: await emulator.tencent.fileCrc64(record.backupId),
 		});
 		expect(await sha256Of(item.binary!.data)).toBe(await emulator.tencent.fileSha256(record.backupId));
 		expect(item.binary!.data.fileName).toBe(record.shards[0].fileName);

@@ -1,11 +1,15 @@
 /**
  * Backup → Download with the UCloud node: the shared downloader into n8n's filesystem binary store. US3 (UFile)
- * sends an ETag of its own and no CRC-64, so a download is checked by its length (the BackupSize UCloud reported and
- * the Content-Length) and says checksumVerified: false; broken bodies are resumed, a short file is refused and
- * nothing is stored; an expired URL is replaced by a fresh one.
+ * sends no CRC-64 but an ETag that is its own hash of the file: a download is checked by its length (the BackupSize
+ * UCloud reported and the Content-Length) and by that ETag, computed while the bytes stream (checksumAlgorithm
+ * us3-etag); a corrupt body of the right length is fetched again and, when it stays corrupt, refused with nothing
+ * stored; broken bodies are resumed; a file served without an ETag is stored, checksumVerified: false.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { INodeParameters } from 'n8n-workflow';
 
+import { Us3Etag } from '../../emulator';
 import { initBinaryDataStore } from '../harness';
 import {
 	backupsOf,
@@ -21,9 +25,25 @@ import {
 	useEmulator,
 } from './ucloudFixture';
 
+/** Every file under n8n's binary store folder (temp files and sidecars included). */
+async function filesUnder(dir: string): Promise<string[]> {
+	const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+	return entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath ?? '', entry.name)).sort();
+}
+
+/** US3's ETag of a stream of bytes, by the emulator's implementation (not the node's). */
+async function emulatorEtagOf(stream: AsyncIterable<unknown>): Promise<string> {
+	const etag = new Us3Etag();
+	for await (const chunk of stream) etag.update(chunk as Buffer);
+	return etag.digest();
+}
+
 describe('UCloud Backup → Download', () => {
 	const emulator = useEmulator();
-	beforeAll(async () => await initBinaryDataStore());
+	let storeDir: string;
+	beforeAll(async () => {
+		storeDir = await initBinaryDataStore();
+	});
 	const succeeded = () => backupsOf(emulator).filter((b) => stateOf(emulator, b) === 'Success');
 	const download = (backupId: string, extra: INodeParameters = {}) => ({
 		resource: 'backup',
@@ -33,7 +53,7 @@ describe('UCloud Backup → Download', () => {
 		...extra,
 	});
 
-	it('downloads the backup file, its length checked (US3 sends no CRC-64: checksumVerified false)', async () => {
+	it("downloads the backup file, verified against US3's ETag (computed while streaming, equal to the one sent)", async () => {
 		const record = succeeded()[0];
 		const mark = markRequests(emulator);
 		const result = await runUCloudNode(emulator, download(record.backupId));
@@ -45,12 +65,14 @@ describe('UCloud Backup → Download', () => {
 			fileCount: 1,
 			sizeBytes: record.sizeBytes,
 			downloadedBytes: record.sizeBytes,
-			checksumAlgorithm: 'crc64ecma',
-			checksumVerified: false,
-			expectedCrc64: null,
-			crc64: await emulator.ucloud.fileCrc64(record.backupId),
+			checksumAlgorithm: 'us3-etag',
+			checksumVerified: true,
+			checksum: await emulator.ucloud.fileEtag(record.backupId),
+			expectedChecksum: await emulator.ucloud.fileEtag(record.backupId),
 			downloadAttempts: 1,
 		});
+		expect(item.json).not.toHaveProperty('crc64');
+		expect(item.json).not.toHaveProperty('expectedCrc64');
 		expect(await sha256Of(item.binary!.data)).toBe(await emulator.ucloud.fileSha256(record.backupId));
 		expect(item.binary!.data.mimeType).toBe('application/octet-stream');
 		const [fetched] = requestsSince(emulator, mark, 'Download');
@@ -73,7 +95,11 @@ describe('UCloud Backup → Download', () => {
 		const result = await runUCloudNode(emulator, download(record.backupId));
 		expect(result.error).toBeUndefined();
 		const [item] = result.output(NODE_NAME);
-		expect(item.json).toMatchObject({ downloadedBytes: record.sizeBytes, checksumVerified: false });
+		expect(item.json).toMatchObject({
+			downloadedBytes: record.sizeBytes,
+			checksumVerified: true,
+			checksum: await emulator.ucloud.fileEtag(record.backupId),
+		});
 		expect(Number(item.json.downloadAttempts)).toBeGreaterThan(1);
 		expect(await sha256Of(item.binary!.data)).toBe(await emulator.ucloud.fileSha256(record.backupId));
 	});
@@ -107,13 +133,70 @@ describe('UCloud Backup → Download', () => {
 		}
 	});
 
-	it('a corrupted body of the right length passes the length check: checksumVerified false says it was not verified', async () => {
+	it('a corrupted body of the right length is caught by the ETag and the file fetched again from the start', async () => {
 		const record = succeeded()[4];
 		emulator.ucloud.faults.push({ action: 'Download', kind: 'corruptBody' });
+		const mark = markRequests(emulator);
 		const result = await runUCloudNode(emulator, download(record.backupId));
 		expect(result.error).toBeUndefined();
 		const [item] = result.output(NODE_NAME);
-		expect(item.json).toMatchObject({ downloadedBytes: record.sizeBytes, checksumVerified: false, expectedCrc64: null });
-		expect(item.json.crc64).not.toBe(await emulator.ucloud.fileCrc64(record.backupId));
+		expect(item.json).toMatchObject({
+			downloadedBytes: record.sizeBytes,
+			checksumVerified: true,
+			checksum: await emulator.ucloud.fileEtag(record.backupId),
+			downloadAttempts: 2,
+		});
+		expect(await sha256Of(item.binary!.data)).toBe(await emulator.ucloud.fileSha256(record.backupId));
+		expect(requestsSince(emulator, mark, 'Download').map((r) => [r.fault, r.status, r.range])).toEqual([
+			['corruptBody', 200, undefined],
+			[undefined, 200, undefined],
+		]);
+	});
+
+	it('a corrupted body of the right length on every try is REFUSED: an integrity error, and nothing is stored', async () => {
+		const record = succeeded()[4];
+		const etag = await emulator.ucloud.fileEtag(record.backupId);
+		const before = await filesUnder(storeDir);
+		emulator.ucloud.faults.push({ action: 'Download', kind: 'corruptBody', times: 10 });
+		const result = await runUCloudNode(emulator, download(record.backupId), { onError: 'continueErrorOutput' });
+		expect(result.output(NODE_NAME, 0)).toHaveLength(0);
+		const [failed] = result.output(NODE_NAME, 1);
+		expect(failed.binary).toBeUndefined();
+		expect(failed.json.error).toMatch(
+			new RegExp(`^The download of \\S+ failed after 4 tries; the last one: \\S+ is corrupt: the US3 ETag checksum of the ${record.sizeBytes} bytes received is [A-Za-z0-9_-]{32}, the storage service's etag is ${etag}$`),
+		);
+		expect((failed.error as { errorResponse?: { kind?: string } } | undefined)?.errorResponse?.kind).toBe('integrity');
+		expect(await filesUnder(storeDir)).toEqual(before);
+	});
+
+	it('a file of several 4 MiB blocks is verified (the ETag of the block SHA-1s)', async () => {
+		const record = emulator.ucloud.addBackup({ groupId: GROUP_ID, startMs: Date.now() - 3_600_000, type: 'Manual', sizeBytes: 9 * 1024 * 1024 + 777 });
+		const result = await runUCloudNode(emulator, download(record.backupId));
+		expect(result.error).toBeUndefined();
+		const [item] = result.output(NODE_NAME);
+		const etag = await emulatorEtagOf(emulator.ucloud.fileStream(record.backupId));
+		expect(Buffer.from(etag, 'base64url').readUInt32LE(0)).toBe(3);
+		expect(item.json).toMatchObject({ downloadedBytes: 9 * 1024 * 1024 + 777, checksumVerified: true, checksum: etag, expectedChecksum: etag });
+		expect(await sha256Of(item.binary!.data)).toBe(await emulator.ucloud.fileSha256(record.backupId));
+	});
+
+	it('a file US3 serves without an ETag is stored by its length, checksumVerified false (its ETag still computed)', async () => {
+		const record = emulator.ucloud.addBackup({ groupId: GROUP_ID, startMs: Date.now() - 7_200_000, type: 'Manual', sizeBytes: 300_001 });
+		const limit = emulator.ucloud.settings.etagMaxBytes;
+		emulator.ucloud.settings.etagMaxBytes = 0;
+		try {
+			const result = await runUCloudNode(emulator, download(record.backupId));
+			expect(result.error).toBeUndefined();
+			const [item] = result.output(NODE_NAME);
+			expect(item.json).toMatchObject({
+				downloadedBytes: 300_001,
+				checksumAlgorithm: 'us3-etag',
+				checksumVerified: false,
+				expectedChecksum: null,
+				checksum: await emulatorEtagOf(emulator.ucloud.fileStream(record.backupId)),
+			});
+		} finally {
+			emulator.ucloud.settings.etagMaxBytes = limit;
+		}
 	});
 });

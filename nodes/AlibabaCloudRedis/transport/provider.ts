@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { IDataObject } from 'n8n-workflow';
 
 import { closestToJobStart, jobStartOf } from '../../common/backups';
+import { crc64Checksum } from '../../common/checksums';
 import type { CloudErrorKind } from '../../common/errors';
 import type { Backup, BackupTask } from '../../common/model';
 import type { Page } from '../../common/paginate';
@@ -85,7 +86,8 @@ export class AlibabaProvider implements BackupProvider {
 
 	readonly paging = 'pageNumber' as const;
 
-	readonly storage = { checksumHeader: OSS_CHECKSUM_HEADER };
+	/** OSS sends the object's CRC-64/ECMA-182 on every download (ranged ones too). */
+	readonly storage = { checksum: crc64Checksum(OSS_CHECKSUM_HEADER) };
 
 	constructor(private readonly client: AlibabaRedisClient) {}
 

@@ -7,6 +7,7 @@
 import { DateTime } from 'luxon';
 
 import { closestToJobStart, jobStartOf } from '../../common/backups';
+import { crc64Checksum } from '../../common/checksums';
 import { CloudApiError, type CloudErrorKind } from '../../common/errors';
 import { type Backup, type BackupTask, sumSizes } from '../../common/model';
 import type { Page } from '../../common/paginate';
@@ -73,9 +74,12 @@ export class TencentProvider implements BackupProvider {
 
 	readonly paging = 'offset' as const;
 
-	readonly storage = { checksumHeader: COS_CHECKSUM_HEADER };
+	/** COS sends the object's CRC-64/ECMA-182 on every download (ranged ones too). */
+	readonly storage = { checksum: crc64Checksum(COS_CHECKSUM_HEADER) };
 
 	readonly maxListRangeMs = MAX_LIST_RANGE_MS;
+	// Neither list documents an order, and both API pages' samples list the older backup first.
+	readonly listsNewestFirst = false;
 
 	constructor(private readonly client: TencentRedisClient) {}
 

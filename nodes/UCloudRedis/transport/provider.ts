@@ -8,7 +8,7 @@
  *   Limit counts; this adapter never drops a record from a page (a short page would end the listing);
  * - no task API (`jobKind: 'backup'`): CreateURedisBackup answers the new backup's ID, and Wait Until Finished polls
  *   that backup's own State (Backuping until Success, Error or Expired);
- * - no CRC-64 from US3 (UFile), where the files live: downloads are checked by their length only.
+ * - no CRC-64 from US3 (UFile), where the files live: downloads are checked by US3's own ETag (us3Etag.ts).
  */
 import { DateTime } from 'luxon';
 
@@ -35,6 +35,7 @@ import {
 	totalOf,
 } from '../normalize';
 import { describeKind, type UCloudRedisClient } from './client';
+import { US3_ETAG_CHECKSUM } from './us3Etag';
 
 /** DescribeURedisBackup's Limit (its default is 10; no maximum is documented, so none above 100 is asked for). */
 export const BACKUP_PAGE_SIZES = [100, 50, 20, 10] as const;
@@ -55,10 +56,12 @@ export class UCloudProvider implements BackupProvider {
 
 	readonly paging = 'offset' as const;
 
-	/** US3 (UFile) sends an ETag of its own (not a CRC-64) and no checksum header: the length is what is checked. */
-	readonly storage = { checksumHeader: null };
+	/** US3 (UFile) sends no CRC-64 but an ETag that is its own hash of the file (us3Etag.ts): downloads are checked by it. */
+	readonly storage = { checksum: US3_ETAG_CHECKSUM };
 
 	readonly listsByTimeRange = false;
+	// DescribeURedisBackup documents no order.
+	readonly listsNewestFirst = false;
 
 	readonly jobKind = 'backup' as const;
 

@@ -29,7 +29,7 @@ export const description: INodeProperties[] = [
 				value: 'download',
 				action: 'Download a backup',
 				description:
-					'Download the backup file as binary data, checked against the size UCloud reports',
+					'Download the backup file as binary data, checked against its size and US3 ETag',
 			},
 			{
 				name: 'Get',
