@@ -114,7 +114,7 @@ describe.each(CLOUDS)('%s: cancelling a multi-file download mid-way', (_label, k
 	const STALL_AT = 16 * 1024;
 	let backup: BackupFixture;
 	beforeAll(async () => {
-		if (kit.instances.cluster) backup = await kit.addClusterBackup(emulator, [SHARD_SIZE, SHARD_SIZE]);
+		if (kit.instances.cluster) backup = await kit.addClusterBackup!(emulator, [SHARD_SIZE, SHARD_SIZE]);
 	});
 
 	maybe('leaves no half-written (.tmp) file in the binary store, and ends canceled', async () => {

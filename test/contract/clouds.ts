@@ -4,5 +4,6 @@
 import { alibabaKit } from './alibaba.kit';
 import type { CloudKit } from './kit';
 import { tencentKit } from './tencent.kit';
+import { ucloudKit } from './ucloud.kit';
 
-export const CLOUDS: ReadonlyArray<[string, CloudKit]> = [alibabaKit, tencentKit].map((kit) => [kit.label, kit] as [string, CloudKit]);
+export const CLOUDS: ReadonlyArray<[string, CloudKit]> = [alibabaKit, tencentKit, ucloudKit].map((kit) => [kit.label, kit] as [string, CloudKit]);

@@ -1,7 +1,7 @@
 /**
- * Backup → Download stores exactly the file, checked against the storage's CRC-64 (computed while streaming, never
- * echoed from the header), and says so; bytes that are not the file are an integrity error with no binary, and each
- * storage error gets advice about its real cause.
+ * Backup → Download stores exactly the file, checked against the storage's checksum (a CRC-64, or the storage's own
+ * hash; computed while streaming, never echoed from the header), and says so; bytes that are not the file are an
+ * integrity error with no binary, and each storage error gets advice about its real cause.
  */
 import type { FaultSpec } from '../../emulator';
 import type { CloudErrorKind } from '../../nodes/common/errors';
@@ -20,6 +20,7 @@ import {
 	runCloudNode,
 	storedBytes,
 	useCloudEmulator,
+	verifiedDownloadFields,
 	type BackupFixture,
 } from './kit';
 
@@ -33,7 +34,7 @@ describe.each(CLOUDS)('%s: a download is verified, not echoed', (_label, kit) =>
 		backup = await kit.addStandardBackup(emulator, FILE_SIZE);
 	});
 
-	it('a clean download stores the exact file and reports the CRC-64 it computed, equal to the storage\'s', async () => {
+	it('a clean download stores the exact file and reports the checksum it computed, equal to the storage\'s', async () => {
 		const [file] = backup.files;
 		const mark = markRequests(kit, emulator);
 		const result = await runCloudNode(kit, emulator, kit.params.download(backup));
@@ -43,16 +44,14 @@ describe.each(CLOUDS)('%s: a download is verified, not echoed', (_label, kit) =>
 		expect(items[0].json).toMatchObject({
 			backupId: backup.backupId,
 			downloadedBytes: file.size,
-			checksumVerified: true,
-			checksumAlgorithm: 'crc64ecma',
-			crc64: file.crc64,
+			...verifiedDownloadFields(file),
 		});
 		expect((await storedBytes(binaryOf(items[0]))).equals(file.bytes)).toBe(true);
 		const downloads = requestsSince(kit, emulator, mark, download);
 		expect(downloads.map((r) => [r.path, r.status, r.range])).toEqual([[file.path, 200, undefined]]);
 	});
 
-	it('one flipped byte (right length, clean CRC header) is caught and the file fetched again from the start', async () => {
+	it('one flipped byte (right length, clean checksum header) is caught and the file fetched again from the start', async () => {
 		const [file] = backup.files;
 		pushFault(kit, emulator, { kind: 'corruptBody', action: download });
 		const mark = markRequests(kit, emulator);
@@ -60,7 +59,7 @@ describe.each(CLOUDS)('%s: a download is verified, not echoed', (_label, kit) =>
 		expect(result.status).toBe('success');
 		const [item] = result.output(NODE_NAME);
 		expect((await storedBytes(binaryOf(item))).equals(file.bytes)).toBe(true);
-		expect(item.json).toMatchObject({ checksumVerified: true, crc64: file.crc64, downloadedBytes: file.size });
+		expect(item.json).toMatchObject({ ...verifiedDownloadFields(file), downloadedBytes: file.size });
 		// The fault was used once; the second request fetched the whole file again (no Range: nothing kept).
 		const downloads = requestsSince(kit, emulator, mark, download);
 		expect(downloads.map((r) => [r.fault, r.status, r.range])).toEqual([

@@ -15,6 +15,7 @@ import {
 	runCloudNode,
 	storedBytes,
 	useCloudEmulator,
+	verifiedDownloadFields,
 	type BackupFixture,
 } from './kit';
 
@@ -59,7 +60,7 @@ describe.each(CLOUDS)('%s: download redirects', (_label, kit) => {
 		expect(result.status).toBe('success');
 		const [item] = result.output(NODE_NAME);
 		expect((await storedBytes(binaryOf(item))).equals(file.bytes)).toBe(true);
-		expect(item.json).toMatchObject({ checksumVerified: true, crc64: file.crc64 });
+		expect(item.json).toMatchObject(verifiedDownloadFields(file));
 		expect(requestsSince(kit, emulator, mark, download).map((r) => [r.path, r.status])).toEqual([
 			[file.path, status],
 			[new URL(file.alternateUrl).pathname, 200],
@@ -73,8 +74,8 @@ describe.each(CLOUDS)('%s: a backup set with a failed shard', (_label, kit) => {
 	let backup: BackupFixture;
 	beforeAll(async () => {
 		if (!kit.instances.cluster) return;
-		backup = await kit.addClusterBackup(emulator, [16 * 1024, 16 * 1024]);
-		kit.failShard(emulator, backup, 1);
+		backup = await kit.addClusterBackup!(emulator, [16 * 1024, 16 * 1024]);
+		kit.failShard!(emulator, backup, 1);
 	});
 
 	maybe('Download is an error item with no binary, and nothing is downloaded', async () => {
@@ -90,8 +91,8 @@ describe.each(CLOUDS)('%s: a backup set with a failed shard', (_label, kit) => {
 	});
 
 	maybe('a failed shard that still lists a working URL: Download is still an error, nothing downloaded', async () => {
-		const listed = await kit.addClusterBackup(emulator, [16 * 1024, 16 * 1024]);
-		kit.failShard(emulator, listed, 0, { keepFile: true });
+		const listed = await kit.addClusterBackup!(emulator, [16 * 1024, 16 * 1024]);
+		kit.failShard!(emulator, listed, 0, { keepFile: true });
 		const mark = markRequests(kit, emulator);
 		const result = await runCloudNode(kit, emulator, kit.params.download(listed), { onError: 'continueErrorOutput' });
 		expect(result.output(NODE_NAME, 0)).toHaveLength(0);

@@ -63,8 +63,13 @@ export interface FileFixture {
 	size: number;
 	/** The exact bytes a download must store. */
 	bytes: Buffer;
-	/** The CRC-64/ECMA-182 the storage sends in its checksum header (unsigned decimal). */
+	/** The file's CRC-64/ECMA-182 (unsigned decimal): what OSS and COS send in their checksum header. */
 	crc64: string;
+	/**
+	 * The storage's own checksum of the file, which a download is verified against, as the node reports it (algorithm
+	 * and value). Absent: the CRC-64 above (`crc64ecma`).
+	 */
+	checksum?: { algorithm: string; value: string };
 	/** The request path of its public download URL (as the request log shows it). */
 	path: string;
 	/** Another http URL on the emulator that serves the very same file (for a redirect that must be followed). */
@@ -150,7 +155,10 @@ export interface CloudKit {
 		options(options: KitEmulatorOptions): EmulatorOptions;
 		/** This cloud's server inside a CloudEmulator. */
 		server(emulator: CloudEmulator): EmulatorServer;
-		/** Before each test: no faults, no queued task outcomes, no clock skew, standard Range handling. */
+		/**
+		 * Before each test: no faults, no queued task outcomes, no clock skew, standard Range handling, and, where the
+		 * cloud refuses a backup while another of the instance runs, no backup left running by an earlier test.
+		 */
 		reset(emulator: CloudEmulator): void;
 	};
 
@@ -170,8 +178,16 @@ export interface CloudKit {
 
 	instances: {
 		standard: InstanceFixture;
-		/** Absent when the cloud has no multi-file (cluster) backups: the tests needing one are skipped. */
+		/**
+		 * Absent when the cloud has no multi-file (cluster) backups: the tests needing one are skipped (and the kit has
+		 * no `addClusterBackup` / `failShard`).
+		 */
 		cluster?: InstanceFixture;
+		/**
+		 * Another standard instance, where the cloud refuses a second backup of an instance while one is running (UCloud:
+		 * RetCode 20203): a test that starts two backups in one run starts the second here. Absent: `standard` again.
+		 */
+		another?: InstanceFixture;
 	};
 
 	/**
@@ -182,18 +198,23 @@ export interface CloudKit {
 
 	/** Adds a succeeded backup of the standard instance with one file of this size, made an hour ago. */
 	addStandardBackup(emulator: CloudEmulator, sizeBytes: number): Promise<BackupFixture>;
-	/** Adds a succeeded backup of the cluster instance with one file per shard. */
-	addClusterBackup(emulator: CloudEmulator, shardSizes: number[]): Promise<BackupFixture>;
+	/** Adds a succeeded backup of the cluster instance with one file per shard (present exactly with `instances.cluster`). */
+	addClusterBackup?(emulator: CloudEmulator, shardSizes: number[]): Promise<BackupFixture>;
 	/**
 	 * Makes one shard of a cluster backup fail while the cloud still reports the set as succeeded; its file is gone,
-	 * unless `keepFile` (the failed shard still lists a working URL, which must not be trusted either).
+	 * unless `keepFile` (the failed shard still lists a working URL, which must not be trusted either). Present exactly
+	 * with `instances.cluster`.
 	 */
-	failShard(emulator: CloudEmulator, backup: BackupFixture, shard: number, options?: { keepFile?: boolean }): void;
+	failShard?(emulator: CloudEmulator, backup: BackupFixture, shard: number, options?: { keepFile?: boolean }): void;
 	/** Starts a backup task as a create would; returns its ID as the node outputs it. */
 	startBackupTask(emulator: CloudEmulator, instance: InstanceFixture): string;
 	/** IDs of every backup task the emulator knows, oldest first. */
 	taskIds(emulator: CloudEmulator): string[];
-	/** The cloud's clock runs this far ahead (+) or behind (-) the real one. */
+	/**
+	 * The cloud's clock runs this far ahead (+) or behind (-) the real one: at least in the times it reports (backups,
+	 * tasks, URL expiry); a cloud whose signatures carry a time judges them by it only as far as a working client can
+	 * meet (its signature window).
+	 */
 	setClockSkew(emulator: CloudEmulator, ms: number): void;
 	/** How the storage answers Range requests. */
 	setRangeMode(emulator: CloudEmulator, mode: RangeMode): void;
@@ -230,15 +251,33 @@ export interface CloudKit {
 		instance: string;
 		/** The job/task ID parameter of Wait Until Finished. */
 		taskId: string;
-		retentionDays: string;
+		/** The retention parameter of Create, where it has one (with `retentionDays`). */
+		retentionDays?: string;
 	};
 	/** The Region parameter, where the node has one. */
 	region?: { parameter: string; label: string };
-	/** Retention a manual backup accepts, in days. */
-	retentionDays: { min: number; max: number };
+	/** Retention a manual backup accepts, in days; absent where Create takes no retention (UCloud URedis). */
+	retentionDays?: { min: number; max: number };
+}
+
+/** The storage's checksum of `file` (its own, else the CRC-64 that OSS and COS send). */
+export function storageChecksumOf(file: FileFixture): { algorithm: string; value: string } {
+	return file.checksum ?? { algorithm: 'crc64ecma', value: file.crc64 };
+}
+
+/**
+ * The fields of a Download item that say `file`'s bytes were verified against the storage's checksum of it: the
+ * algorithm, the checksum the node computed (equal to the storage's), and that they matched.
+ */
+export function verifiedDownloadFields(file: FileFixture): IDataObject {
+	const { algorithm, value } = storageChecksumOf(file);
+	return { checksumVerified: true, checksumAlgorithm: algorithm, [DOWNLOAD_CHECKSUM_FIELD]: value };
 }
 
 // ---- Running the node ------------------------------------------------------------------------------------------
+
+/** The field of a Download item with the checksum the node computed of the bytes it stored. */
+export const DOWNLOAD_CHECKSUM_FIELD = 'checksum';
 
 /** Name of the cloud's node in the workflows built here. */
 export const NODE_NAME = 'Cloud';
