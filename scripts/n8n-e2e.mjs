@@ -11,10 +11,12 @@
 // 3. `n8n export:nodes` with debug logs: the package must load with every node and credential of its package.json.
 // 3b. Each per-cloud package (scripts/build-packages.mjs, packaging/clouds.json) alone in a fresh user folder.
 // 4. The emulator (emulator/cli.ts, its demo seed, every cloud on a free port, tasks advancing every 300 ms); one
-//    emulator credential per cloud imported (ids alibaba-emulator, tencent-emulator, as in the examples: the cloud
-//    table is scripts/n8n/clouds.mjs); every examples/*.json imported and run with `n8n execute --id`; the items
-//    checked; every binary read back from n8n's filesystem store and compared (size, SHA-256) with the bytes the
-//    emulator serves at the item's URL (and its CRC-64 header); files written by Read/Write Files nodes too.
+//    emulator credential per cloud imported (ids alibaba-emulator, tencent-emulator, ucloud-emulator, as in the
+//    examples: the cloud table is scripts/n8n/clouds.mjs); every examples/*.json imported and run with
+//    `n8n execute --id`; the items checked; every binary read back from n8n's filesystem store and compared (size,
+//    SHA-256) with the bytes the emulator serves at the item's URL (and with its CRC-64 header where the object store
+//    sends one: OSS, COS; UFile sends none, so UCloud's downloads are proven by SHA-256 alone, whatever the item calls
+//    its checksum fields); files written by Read/Write Files nodes too.
 //    What is changed to run an example headless is printed as a note (scripts/n8n/workflows.mjs, runnableCopy):
 //    a Schedule Trigger runs as a Manual Trigger of the same name (`n8n execute` starts at nothing else), nodes with
 //    a credential of another service (Slack) run as No Operation nodes, /home/node/ (the Docker image's home)
@@ -130,7 +132,47 @@ const EXPECTED = {
 		},
 	}),
 	'tencent-nightly-backup-to-folder.workflow.json': nightlyToFolder(),
+	'ucloud-backup-cycle.workflow.json': backupCycle({
+		more: (results) => [
+			...downloadedTheNewBackup(results, 'uredis-demo01'),
+			...listsTheNewBackup(results, 'List Recent Backups'),
+		],
+	}),
+	'ucloud-nightly-backup-to-folder.workflow.json': { ...nightlyToFolder(), more: (results) => downloadedTheNewBackup(results, 'uredis-demo01') },
 };
+
+/** The backup "Wait Until Finished" waited for (its `backup`, or the task item itself where the task is the backup). */
+function waitedBackupId(results) {
+	const waited = results['Wait Until Finished']?.items?.[0]?.json ?? {};
+	return waited.backup?.backupId ?? waited.backupId ?? null;
+}
+/** "Download Backup" downloaded the backup just made, of the instance the example names. */
+function downloadedTheNewBackup(results, instanceId) {
+	const backupId = waitedBackupId(results);
+	const items = results['Download Backup']?.items ?? [];
+	const other = items.filter((i) => i.json?.backupId !== backupId || i.json?.instanceId !== instanceId);
+	return [
+		[
+			`"Download Backup" downloaded the backup just made (${backupId ?? '?'} of ${instanceId})`,
+			!!backupId && items.length > 0 && other.length === 0,
+			`${items.length} item(s): ${items.map((i) => `${i.json?.instanceId}/${i.json?.backupId} ${i.json?.fileName ?? i.json?.name ?? ''}`).join(', ')}`,
+		],
+	];
+}
+/** A List node's items are backups of one instance, the one just made among them. */
+function listsTheNewBackup(results, listNode) {
+	const backupId = waitedBackupId(results);
+	const items = results[listNode]?.items ?? [];
+	const instance = results['Wait Until Finished']?.items?.[0]?.json?.instanceId;
+	const foreign = items.filter((i) => i.json?.kind !== 'backup' || i.json?.instanceId !== instance);
+	return [
+		[
+			`"${listNode}" lists backups of ${instance}, the one just made (${backupId ?? '?'}) among them`,
+			items.length > 0 && foreign.length === 0 && items.some((i) => i.json?.backupId === backupId),
+			`${items.length} item(s): ${items.map((i) => `${i.json?.backupId} ${i.json?.status} ${i.json?.startedAt}`).join(', ')}`,
+		],
+	];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report
@@ -528,7 +570,8 @@ async function runExample(file) {
 			for (const item of r.items) {
 				for (const [prop, bin] of Object.entries(item.binary ?? {})) {
 					if (bin.id && seen.has(bin.id)) continue;
-					seen.set(bin.id ?? `${nodeName}.${prop}.${seen.size}`, await checkBinary(file, report, nodeName, prop, item, bin));
+					const fromOurs = ours.some((n) => n.name === nodeName);
+					seen.set(bin.id ?? `${nodeName}.${prop}.${seen.size}`, await checkBinary(file, report, nodeName, prop, item, bin, fromOurs));
 				}
 			}
 		}
@@ -581,7 +624,7 @@ function errorsIn(logText) {
 	return '';
 }
 
-async function checkBinary(file, report, nodeName, prop, item, bin) {
+async function checkBinary(file, report, nodeName, prop, item, bin, ours = false) {
 	const entry = { node: nodeName, property: prop, fileName: bin.fileName, id: bin.id, bytes: bin.bytes };
 	report.binaries.push(entry);
 	const what = `${file}: "${nodeName}" binary "${prop}" (${bin.fileName ?? '?'})`;
@@ -598,6 +641,11 @@ async function checkBinary(file, report, nodeName, prop, item, bin) {
 	const url = item.json?.downloadUrl;
 	const cloud = cloudOfUrl(emulator, url);
 	if (!cloud) {
+		// A download of our node must be compared with the emulator's bytes; another node's binary (a file read back) by size.
+		if (ours) {
+			check(`${what} matches the emulator's bytes`, false, `the item's downloadUrl ${JSON.stringify(url)?.slice(0, 120)} is no URL of the emulator: nothing to compare the ${got.bytes} stored bytes with`);
+			return entry;
+		}
 		check(`${what} size`, bin.bytes === got.bytes, `stored ${got.bytes} bytes, item says ${bin.bytes}; no emulator URL in the item to compare the content with`);
 		return entry;
 	}
@@ -612,14 +660,28 @@ async function checkBinary(file, report, nodeName, prop, item, bin) {
 	entry.servedSha256 = served.sha256;
 	entry.match = served.status === 200 && served.sha256 === got.sha256 && served.bytes === got.bytes;
 	const sizes = [got.bytes, served.bytes, bin.bytes, item.json.sizeBytes, item.json.downloadedBytes].filter((v) => v !== undefined);
+	// Shown, never checked by name: what the item says of its own verification (crc64/checksum, algorithm, verified).
+	const said = Object.entries(item.json)
+		.filter(([k, v]) => /checksum|crc/i.test(k) && (v === null || typeof v !== 'object'))
+		.map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+		.join(', ');
+	entry.itemChecksum = said;
 	check(
 		`${what} matches the emulator's bytes`,
 		entry.match && sizes.every((s) => s === got.bytes),
-		`stored ${got.bytes} B sha256 ${got.sha256.slice(0, 16)}…, served ${served.bytes} B sha256 ${served.sha256.slice(0, 16)}… (HTTP ${served.status}); item sizeBytes ${item.json.sizeBytes}, downloadedBytes ${item.json.downloadedBytes}, binary.bytes ${bin.bytes}`,
+		`stored ${got.bytes} B sha256 ${got.sha256.slice(0, 16)}…, served ${served.bytes} B sha256 ${served.sha256.slice(0, 16)}… (HTTP ${served.status}); item sizeBytes ${item.json.sizeBytes}, downloadedBytes ${item.json.downloadedBytes}, binary.bytes ${bin.bytes}${said ? `; item: ${said}` : ''}`,
 	);
-	const crcHeader = served.headers[CLOUDS[cloud].crc64Header];
-	if (crcHeader && item.json.crc64 !== undefined) {
-		check(`${what} CRC-64 as served`, String(item.json.crc64) === String(crcHeader), `item ${item.json.crc64}, ${CLOUDS[cloud].crc64Header} ${crcHeader}`);
+	// The CRC-64 the object store sent, where it sends one (OSS, COS; not UFile), against the item's: by value, under
+	// whichever name the item gives it (crc64, or a checksum whose algorithm, if named, is a CRC). The SHA-256 above
+	// is the proof; this is the node's word.
+	const crcName = CLOUDS[cloud].crc64Header;
+	const crcHeader = crcName ? served.headers[crcName] : undefined;
+	const algorithm = item.json.checksumAlgorithm;
+	const itemCrc = [item.json.crc64, algorithm === undefined || /crc/i.test(String(algorithm)) ? item.json.checksum : undefined].find(
+		(v) => typeof v === 'string' || typeof v === 'number',
+	);
+	if (crcHeader && itemCrc !== undefined) {
+		check(`${what} CRC-64 as served`, String(itemCrc) === String(crcHeader), `item ${itemCrc}, ${crcName} ${crcHeader}`);
 	}
 	return entry;
 }

@@ -9,7 +9,7 @@
 //    fresh $N8N_USER_FOLDER/.n8n/nodes/node_modules, the emulator (every cloud) on free ports, per cloud an emulator
 //    credential + example workflow imported with n8n's CLI, `n8n start` on 127.0.0.1, owner set up over REST, login
 //    cookie.
-// 3. In the browser, for every cloud of scripts/n8n/clouds.mjs (Alibaba, Tencent): the node panel
+// 3. In the browser, for every cloud of scripts/n8n/clouds.mjs (Alibaba, Tencent, UCloud): the node panel
 //    (Resource/Operation by name, the Instance list from the emulator and its search), then the credential modal
 //    (test OK; a wrong secret fails and shows the cloud's words for it). The README image is Alibaba's panel.
 // 4. Screenshots in .artifacts/n8n-editor/, a PASS/FAIL report (also report.json there), exit 1 on any failure.

@@ -17,9 +17,10 @@ export const PACK_NAME = 'n8n-nodes-cloud-redis-backups';
  *   from them;
  * - secretField: the credential field the editor check makes wrong; wrongSecretWords: what the credential dialog
  *   must then show (the cloud's own words for a bad signature);
- * - crc64Header: the object store's CRC-64 header on a download;
- * - editor: the example workflow and node the editor check opens, the resources and operations the panel must list,
- *   the emulator's demo instances the picker must list, and a search that narrows them to one.
+ * - crc64Header: the object store's CRC-64 header on a download (null: the store sends none);
+ * - editor: the example workflow and node the editor check opens, the resources and operations the panel must list
+ *   (backupTaskOperations null: no Backup Task resource), the emulator's demo instances the picker must list, and a
+ *   search that narrows them to one.
  */
 export const CLOUDS = {
 	alibaba: {
@@ -75,6 +76,36 @@ export const CLOUDS = {
 			search: { text: 'cluster', name: 'demo-cluster', id: 'crs-democls01', otherId: 'crs-demostd01' },
 		},
 	},
+	ucloud: {
+		label: 'UCloud',
+		nodeType: 'uCloudRedis',
+		credential: { id: 'ucloud-emulator', name: 'UCloud (local emulator)', type: 'uCloudApi' },
+		emulator: {
+			endpoint: /^UCloud URedis emulator .* on (http:\/\/\S+)/,
+			keys: { publicKey: /^\s+PublicKey:\s+(\S+)/, privateKey: /^\s+PrivateKey:\s+(\S+)/ },
+		},
+		// The emulator's seed is in cn-bj2; an empty Project ID is the account's default project.
+		credentialData: ({ endpoint, keys }) => ({ ...keys, region: 'cn-bj2', projectId: '', endpoint }),
+		secretField: 'privateKey',
+		// UCloudApi.credentials.ts words RetCode 171 as "RetCode 171: Signature VerifyAC Error: ... the Private Key is wrong".
+		wrongSecretWords: /RetCode 171: Signature VerifyAC Error/,
+		// UFile (US3) sends no CRC-64: downloads are compared by size and SHA-256 only.
+		crc64Header: null,
+		editor: {
+			workflowFile: 'ucloud-backup-cycle.workflow.json',
+			workflowId: 'UCloudEditorUi1',
+			nodeName: 'Create Backup',
+			// URedis has no task API: Wait Until Finished is a Backup operation, and there is no Backup Task resource.
+			resources: ['Backup'],
+			backupOperations: ['Create', 'Download', 'Get', 'Get Download URL', 'List', 'Wait Until Finished'],
+			backupTaskOperations: null,
+			instances: [
+				{ name: 'demo-cache', id: 'uredis-demo01' },
+				{ name: 'demo-sessions', id: 'uredis-demo02' },
+			],
+			search: { text: 'sessions', name: 'demo-sessions', id: 'uredis-demo02', otherId: 'uredis-demo01' },
+		},
+	},
 };
 
 export const CLOUD_IDS = Object.keys(CLOUDS);
@@ -126,7 +157,7 @@ export function bannerParser() {
 
 /**
  * emulator/cli.ts through ts-node: the Alibaba server on `port` (a free one by default), every other cloud on any
- * free port (`--tencent-port 0`), tasks advancing every `stepMs`. Resolves with
+ * free port (`--tencent-port 0 --ucloud-port 0`), tasks (UCloud: backups) advancing every `stepMs`. Resolves with
  * { child, clouds: { <id>: { endpoint, keys } }, logFile } once every cloud's endpoint and keys were printed.
  * Tries up to three ports; throws when it never comes up.
  */
@@ -142,7 +173,7 @@ export async function startEmulator({ repoRoot, stepMs, logFile, timeoutMs = 900
 			resolveReady = r;
 		});
 		const args = [tsNode, '--transpile-only', '--prefer-ts-exts', '-P', 'tsconfig.test.json', 'emulator/cli.ts'];
-		args.push('--host', host, '--port', String(port), '--tencent-port', '0');
+		args.push('--host', host, '--port', String(port), '--tencent-port', '0', '--ucloud-port', '0');
 		if (stepMs !== undefined) args.push('--step-ms', String(stepMs));
 		const child = startChild(process.execPath, args, {
 			cwd: repoRoot,

@@ -84,6 +84,16 @@ const CLOUDS: Record<
 		foreign:
 			/tencentCloudApi|tencentCloudRedis|tencentTc3|tencentLegacy|TencentCloud|TC3-HMAC|tencentcloudapi|qcloud/i,
 	},
+	ucloud: {
+		packageName: 'n8n-nodes-ucloud-redis-backup',
+		nodeType: 'uCloudRedis',
+		credentialType: 'uCloudApi',
+		signers: ['nodes/signing/ucloud.ts'],
+		keywords: ['redis', 'backup', 'ucloud', 'uredis'],
+		// Not the bare word "ucloud": the shared model lists every provider's id ('alibaba', 'tencent', 'ucloud').
+		foreign:
+			/uCloudApi|uCloudRedis|signing\/ucloud|ucloud(\.dark)?\.svg|api\.ucloud\.cn|URedis|\bUFile\b|\bUS3\b/i,
+	},
 };
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -231,6 +241,8 @@ describe('per-cloud packages', () => {
 		// scripts run as in a shell (lint-packages.mjs also unsets it itself).
 		const env = { ...process.env };
 		delete env.NODE_ENV;
+		// The scratch folder first: when the build fails, nothing may be unpacked relative to the repository.
+		scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'packages-test-'));
 		buildOutput = execFileSync(
 			process.execPath,
 			[path.join(ROOT, 'scripts', 'build-packages.mjs')],
@@ -240,7 +252,6 @@ describe('per-cloud packages', () => {
 				env,
 			},
 		);
-		scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'packages-test-'));
 		const reportFile = path.join(scratch, 'lint.json');
 		try {
 			lintOutput = execFileSync(
@@ -300,6 +311,7 @@ describe('per-cloud packages', () => {
 		};
 
 		beforeAll(() => {
+			if (!buildOutput) throw new Error('build-packages.mjs did not run: nothing to unpack');
 			files = tarList(tarball);
 			unpacked = path.join(scratch, cloud.packageName);
 			fs.mkdirSync(unpacked, { recursive: true });
