@@ -11,6 +11,7 @@ import {
 	newRequestId,
 	ProviderServer,
 	readBody,
+	receivedAt,
 	sleep,
 	untilClosed,
 	type ProviderSettings,
@@ -127,6 +128,13 @@ export class AlibabaEmulator extends ProviderServer {
 		return this.store.failShard(clusterBackupId, shard, opts);
 	}
 
+	/** Delete a backup (a standard BackupId, or a ClusterBackupId): no longer listed, files gone. Alibaba has no
+	 * expired state (an expired backup is deleted), so there is no expireBackup here; see AlibabaStore.deleteBackup. */
+	deleteBackup(backupId: number | string): BackupRecord | ClusterBackupRecord {
+		this.store.sync();
+		return this.store.deleteBackup(backupId);
+	}
+
 	/** Start a backup task as CreateBackup would (mode 'Automated' simulates a scheduled backup). */
 	startBackupTask(input: StartTaskInput): TaskRecord {
 		return this.store.startTask(input);
@@ -183,7 +191,14 @@ export class AlibabaEmulator extends ProviderServer {
 		}
 		const header = req.headers['x-acs-action'];
 		const claimedAction = (Array.isArray(header) ? header[0] : header) ?? params.Action ?? '';
-		const entry = { method: req.method ?? 'GET', path: url.pathname, action: claimedAction, query: params, headers: req.headers };
+		const entry = {
+			receivedAtMs: receivedAt(req),
+			method: req.method ?? 'GET',
+			path: url.pathname,
+			action: claimedAction,
+			query: params,
+			headers: req.headers,
+		};
 
 		const fault = this.faults.take(claimedAction);
 		if (fault?.delayMs) await sleep(fault.delayMs);

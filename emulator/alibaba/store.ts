@@ -247,6 +247,29 @@ export class AlibabaStore {
 		return record;
 	}
 
+	/**
+	 * A backup deleted (by its owner, or by Alibaba at its ExpectExpireTime: Alibaba has no expired state, an expired
+	 * backup is simply gone): a standard backup by its BackupId (a number or its decimal string), a cluster backup set
+	 * by its ClusterBackupId. It is no longer listed by DescribeBackups / DescribeClusterBackupList and its files are
+	 * gone (old URLs answer NoSuchKey). A set still RUNNING cannot be deleted (throws), nor can an unknown id.
+	 */
+	deleteBackup(backupId: number | string): BackupRecord | ClusterBackupRecord {
+		const numeric = typeof backupId === 'number' ? backupId : /^\d+$/.test(backupId) ? Number(backupId) : undefined;
+		const index = numeric === undefined ? -1 : this.backups.findIndex((b) => b.backupId === numeric);
+		if (index >= 0) {
+			const [record] = this.backups.splice(index, 1);
+			if (record.file) this.files.delete(record.file.key);
+			return record;
+		}
+		const setIndex = this.clusterSets.findIndex((s) => s.clusterBackupId === backupId);
+		if (setIndex < 0) throw new Error(`unknown backup ${String(backupId)}`);
+		const set = this.clusterSets[setIndex];
+		if (set.status === 'RUNNING') throw new Error(`cluster backup set ${set.clusterBackupId} is still RUNNING`);
+		this.clusterSets.splice(setIndex, 1);
+		for (const shard of set.shards) if (shard.file) this.files.delete(shard.file.key);
+		return set;
+	}
+
 	/** What CreateBackup does (and what a test calls to simulate an automated backup starting). */
 	startTask(input: StartTaskInput): TaskRecord {
 		const instance = this.requireInstance(input.instanceId);
@@ -311,7 +334,7 @@ export class AlibabaStore {
 			} else if (task.outcome !== 'success' && now >= vanishMs) {
 				task.endedMs = vanishMs;
 				if (task.outcome === 'fail') this.materialize(task, vanishMs, 'Failed');
-				else if (set) this.clusterSets.splice(this.clusterSets.indexOf(set), 1);
+				else if (set && this.clusterSets.includes(set)) this.clusterSets.splice(this.clusterSets.indexOf(set), 1);
 			}
 		}
 	}

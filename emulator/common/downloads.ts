@@ -4,7 +4,7 @@ import type { Readable } from 'stream';
 
 import { DOWNLOAD_ACTION, type FaultSpec } from './faults';
 import { fileStream, type EmulatedFile } from './files';
-import { sleep, untilClosed, type RangeMode, type RequestLogEntry } from './server';
+import { receivedAt, sleep, untilClosed, type RangeMode, type RequestLogEntry } from './server';
 
 /**
  * Serving backup files the way the clouds' object stores do (OSS, COS, US3 all speak the same HTTP), with the
@@ -130,6 +130,7 @@ export class DownloadExchange {
 		private readonly opts: DownloadExchangeOptions,
 	) {
 		this.base = {
+			receivedAtMs: receivedAt(req),
 			method: req.method ?? 'GET',
 			path: url.pathname,
 			action: DOWNLOAD_ACTION,

@@ -6,8 +6,14 @@ import { FaultQueue } from './faults';
 
 /** One line of the request log tests assert on. */
 export interface RequestLogEntry {
+	/** Real wall-clock time (Date.now(), epoch ms) the request arrived, its headers read: never the emulator clock,
+	 * which tests freeze or move, so requests per action per second can be counted whatever the ManualClock does
+	 * (see ProviderServer.peakRequestRate). */
+	receivedAtMs: number;
 	method: string;
 	path: string;
+	/** The API action as the client named it (Alibaba x-acs-action or Action, Tencent X-TC-Action or the legacy
+	 * Action, UCloud Action; '' when none), or 'Download' for a file. */
 	action: string;
 	query: Record<string, string>;
 	headers: IncomingHttpHeaders;
@@ -43,6 +49,14 @@ export const DEFAULT_PROVIDER_SETTINGS: ProviderSettings = { clockSkewMs: 0, ran
 
 /** Upper-case UUID, the shape of Alibaba's RequestId (e.g. C009DA42-3B19-5B81-963D-1509DE2408DD). */
 export const newRequestId = (): string => randomUUID().toUpperCase();
+
+/** When each request in progress arrived (wall clock), recorded by ProviderServer as the request event fires. */
+const arrivals = new WeakMap<IncomingMessage, number>();
+
+/** The real time (Date.now()) this request arrived, for its log entry's receivedAtMs. */
+export function receivedAt(req: IncomingMessage): number {
+	return arrivals.get(req) ?? Date.now();
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -98,6 +112,7 @@ export abstract class ProviderServer {
 
 	async listen(host: string, port: number): Promise<void> {
 		const server = createServer((req, res) => {
+			arrivals.set(req, Date.now());
 			this.handle(req, res).catch((err: Error) => {
 				// A bug in the emulator must show up in the test that triggered it, not hang it.
 				if (!res.headersSent) {
@@ -134,5 +149,32 @@ export abstract class ProviderServer {
 
 	protected log(entry: RequestLogEntry): void {
 		this.requests.push(entry);
+	}
+
+	/**
+	 * The most requests of each action (downloads under 'Download') that arrived, by receivedAtMs, within any window
+	 * of `windowMs` (default 1000) wall-clock milliseconds: a sliding window [t, t + windowMs), so stricter than a
+	 * cloud counting per calendar second. Only entries from index `since` of the log on (a mark taken before the
+	 * phase under test). A test checks e.g. `peakRequestRate().DescribeInstanceBackups <= 20`.
+	 */
+	peakRequestRate(opts: { windowMs?: number; since?: number } = {}): Record<string, number> {
+		const windowMs = opts.windowMs ?? 1000;
+		const times = new Map<string, number[]>();
+		for (const entry of this.requests.slice(opts.since ?? 0)) {
+			const list = times.get(entry.action) ?? [];
+			list.push(entry.receivedAtMs);
+			times.set(entry.action, list);
+		}
+		const peaks: Record<string, number> = {};
+		for (const [action, list] of times) {
+			list.sort((a, b) => a - b);
+			let peak = 0;
+			for (let first = 0, last = 0; first < list.length; first++) {
+				while (last < list.length && list[last] < list[first] + windowMs) last++;
+				peak = Math.max(peak, last - first);
+			}
+			peaks[action] = peak;
+		}
+		return peaks;
 	}
 }

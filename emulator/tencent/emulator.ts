@@ -10,6 +10,7 @@ import {
 	DEFAULT_PROVIDER_SETTINGS,
 	ProviderServer,
 	readBody,
+	receivedAt,
 	sleep,
 	untilClosed,
 	type ProviderSettings,
@@ -184,6 +185,18 @@ export class TencentEmulator extends ProviderServer {
 		return this.store.failShard(backupId, shard, opts);
 	}
 
+	/** Delete a finished backup: no longer listed, DescribeBackupUrl BackupNotExists, files gone (TencentStore.deleteBackup). */
+	deleteBackup(backupId: string): TencentBackupRecord {
+		this.store.sync();
+		return this.store.deleteBackup(backupId);
+	}
+
+	/** Expire a finished backup now: Status -1 (listed only with Status [-1]), no URLs (TencentStore.expireBackup). */
+	expireBackup(backupId: string): TencentBackupRecord {
+		this.store.sync();
+		return this.store.expireBackup(backupId);
+	}
+
 	/** Start a backup task as ManualBackupInstance does (backupType 'automatic' simulates the nightly backup). */
 	startBackupTask(input: StartTencentTaskInput): TencentTaskRecord {
 		return this.store.startTask(input);
@@ -317,7 +330,7 @@ export class TencentEmulator extends ProviderServer {
 			}
 		} else parsed = {};
 		const logged = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? flatten(parsed) : {};
-		const entry = { method, path: url.pathname, action: claimedAction, query: logged, headers: req.headers };
+		const entry = { receivedAtMs: receivedAt(req), method, path: url.pathname, action: claimedAction, query: logged, headers: req.headers };
 		const traceHeader = req.headers['x-tc-traceid'];
 		const headers: Record<string, string> = typeof traceHeader === 'string' ? { 'X-TC-TraceId': traceHeader } : {};
 
@@ -382,7 +395,7 @@ export class TencentEmulator extends ProviderServer {
 			Object.assign(params, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
 		}
 		const action = params.Action ?? '';
-		const entry = { method, path: url.pathname, action, query: params, headers: req.headers };
+		const entry = { receivedAtMs: receivedAt(req), method, path: url.pathname, action, query: params, headers: req.headers };
 
 		const fault = this.faults.take(action);
 		if (await this.connectionFault(req, res, fault, entry)) return;

@@ -100,6 +100,8 @@ export interface TencentBackupRecord {
 	shards: TencentShardRecord[];
 	/** The ManualBackupInstance task that made it, if any. */
 	taskId?: number;
+	/** Set by expireBackup: the backup expired then (Status -1, ExpireTime) instead of start + storageDays. */
+	expiredMs?: number;
 }
 
 export interface TencentTaskRecord {
@@ -223,7 +225,40 @@ export class TencentStore {
 	}
 
 	expireMs(backup: TencentBackupRecord): number {
-		return backup.startMs + backup.storageDays * DAY;
+		return backup.expiredMs ?? backup.startMs + backup.storageDays * DAY;
+	}
+
+	private requireFinished(backupId: string): TencentBackupRecord {
+		const backup = this.backup(backupId);
+		if (!backup) throw new Error(`unknown backup ${backupId}`);
+		if (backup.inProgress) throw new Error(`backup ${backupId} is still in progress (Status 1)`);
+		return backup;
+	}
+
+	/**
+	 * A backup deleted (by its owner, or cleaned up): gone from DescribeInstanceBackups whatever the Status filter
+	 * (also [-2], "deleted", which lists nothing here) and from GetRedisBackupList; DescribeBackupUrl answers
+	 * BackupNotExists, its files are gone (old URLs answer NoSuchKey). A backup in progress cannot be deleted.
+	 */
+	deleteBackup(backupId: string): TencentBackupRecord {
+		const backup = this.requireFinished(backupId);
+		this.backups.splice(this.backups.indexOf(backup), 1);
+		for (const shard of backup.shards) {
+			if (shard.file) this.files.delete(shard.file.key);
+			shard.file = undefined;
+		}
+		return backup;
+	}
+
+	/**
+	 * A backup past its retention now, as Tencent reports it: Status -1, ExpireTime now; no longer in the default
+	 * DescribeInstanceBackups list (Status [2]), listed with Status [-1]; DescribeBackupUrl answers
+	 * ResourceUnavailable.BackupStatusInvalid. A backup in progress cannot expire.
+	 */
+	expireBackup(backupId: string): TencentBackupRecord {
+		const backup = this.requireFinished(backupId);
+		backup.expiredMs = Math.min(this.clock.now(), this.expireMs(backup));
+		return backup;
 	}
 
 	/** DescribeTaskInfo.Status now. */

@@ -10,6 +10,7 @@ import {
 	DEFAULT_PROVIDER_SETTINGS,
 	ProviderServer,
 	readBody,
+	receivedAt,
 	sleep,
 	untilClosed,
 	type ProviderSettings,
@@ -129,6 +130,18 @@ export class UCloudEmulator extends ProviderServer {
 		return this.store.failBackup(backupId);
 	}
 
+	/** Delete a backup: no longer listed, its file and old URLs gone (UCloudStore.deleteBackup). */
+	deleteBackup(backupId: string): UCloudBackupRecord {
+		this.store.sync();
+		return this.store.deleteBackup(backupId);
+	}
+
+	/** Expire a backup now: State Expired, still listed, file gone (UCloudStore.expireBackup). */
+	expireBackup(backupId: string): UCloudBackupRecord {
+		this.store.sync();
+		return this.store.expireBackup(backupId);
+	}
+
 	/** A backup's URedisBackupSet entry exactly as DescribeURedisBackup writes it now (for fuzzed answers). */
 	wireBackup(backupId: string): Record<string, unknown> {
 		this.store.sync();
@@ -236,7 +249,14 @@ export class UCloudEmulator extends ProviderServer {
 		const action = body.Action || query.Action || undefined;
 		const extras = Object.fromEntries(Object.entries(query).filter(([k]) => !(k in body)));
 		const candidates = Object.keys(extras).length > 0 ? [body, { ...body, ...extras }] : [body];
-		const entry = { method, path: url.pathname, action: action ?? '', query: { ...extras, ...body }, headers: req.headers };
+		const entry = {
+			receivedAtMs: receivedAt(req),
+			method,
+			path: url.pathname,
+			action: action ?? '',
+			query: { ...extras, ...body },
+			headers: req.headers,
+		};
 
 		const fault = this.faults.take(action ?? '');
 		if (fault?.delayMs) await sleep(fault.delayMs);

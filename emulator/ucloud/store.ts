@@ -305,6 +305,30 @@ export class UCloudStore {
 		return backup;
 	}
 
+	private requireFinished(backupId: string): UCloudBackupRecord {
+		const backup = this.requireBackup(backupId);
+		if (backup.doneMs !== undefined) throw new Error(`URedis backup ${backupId} is still Backuping`);
+		return backup;
+	}
+
+	/** A backup deleted: no longer listed by DescribeURedisBackup (nor counted in TotalCount), DescribeURedisBackupURL
+	 * answers 230 (no such backup), its file is gone (old URLs answer 404). A Backuping one cannot be deleted. */
+	deleteBackup(backupId: string): UCloudBackupRecord {
+		const backup = this.requireFinished(backupId);
+		this.backups.splice(this.backups.indexOf(backup), 1);
+		this.dropFile(backup);
+		return backup;
+	}
+
+	/** A backup past its retention now: State Expired (still listed, BackupSize kept), its file gone,
+	 * DescribeURedisBackupURL 20202. An Error backup stays Error. A Backuping one cannot expire. */
+	expireBackup(backupId: string): UCloudBackupRecord {
+		const backup = this.requireFinished(backupId);
+		backup.expireMs = Math.min(this.clock.now(), backup.expireMs ?? Infinity);
+		this.dropFile(backup);
+		return backup;
+	}
+
 	/** Bring backups up to the clock: finish those whose time has come, drop the files of expired ones. Called before
 	 * every answer. */
 	sync(): void {
