@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { runOperation, selectOperation } from '../common/n8n';
+import { resourceSelector } from '../common/parameters';
 import * as backup from './actions/backup/Backup.resource';
 import * as backupTask from './actions/backupTask/BackupTask.resource';
 import { instanceProperty, instanceTypeProperty, regionProperty } from './actions/shared';
@@ -32,17 +33,10 @@ export class AlibabaCloudRedis implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'alibabaCloudApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				default: 'backup',
-				options: [
-					{ name: 'Backup', value: 'backup' },
-					{ name: 'Backup Task', value: 'backupTask' },
-				],
-			},
+			resourceSelector([
+				{ name: 'Backup', value: 'backup' },
+				{ name: 'Backup Task', value: 'backupTask' },
+			]),
 			{ ...instanceProperty },
 			{ ...regionProperty },
 			// Instance Type matters to the backup operations that read backups and to Wait Until Finished (which looks

@@ -14,10 +14,8 @@ import {
 	parsePercent,
 	sumSizes,
 } from '../common/model';
-import { MalformedAnswerError } from '../common/errors';
-import { parseProviderTime, parseUnixSeconds, UTC } from '../common/time';
-
-type Raw = Record<string, unknown>;
+import { expiresParamOf, listOf as recordsOf, type Raw, requireId, text } from '../common/decode';
+import { parseProviderTime, UTC } from '../common/time';
 
 /** DescribeBackups `BackupStatus` (standard instances). */
 export const STANDARD_BACKUP_STATUS: Record<string, BackupStatus> = {
@@ -61,16 +59,14 @@ export const TASK_ACTION_MODE: Record<string, BackupMode> = {
 	TempBackupTask: 'manual',
 };
 
+/**
+ * Alibaba's values are documented words: only the exact word counts (a padded or numeric value stays 'unknown'),
+ * where common/decode.ts `lookup` also reads the numeric codes other clouds send.
+ */
 function lookup<T extends string>(table: Record<string, T>, value: unknown, fallback: T): T {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value)
 		? table[value]
 		: fallback;
-}
-
-function text(value: unknown): string | null {
-	if (typeof value === 'string') return value.trim() === '' ? null : value;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return null;
 }
 
 /** Alibaba writes UTC times with and without the trailing Z (documented; see the seed pages). */
@@ -79,25 +75,7 @@ export function alibabaTime(value: unknown): string | null {
 }
 
 /** OSS presigned URLs carry `Expires` (UNIX seconds); that is when the URL stops working. Unreadable: unknown. */
-export function urlExpiry(url: string | null): string | null {
-	if (!url) return null;
-	try {
-		return parseUnixSeconds(new URL(url).searchParams.get('Expires') ?? '');
-	} catch {
-		return null;
-	}
-}
-
-/** An ID field that must be there: a record without its ID cannot be told apart, so the answer is malformed. */
-function requireId(value: unknown, field: string): string {
-	const id = text(value);
-	if (id === null) {
-		throw new MalformedAnswerError(
-			`a record has no ${field}${value === undefined ? '' : ` (${JSON.stringify(value)})`}`,
-		);
-	}
-	return id;
-}
+export const urlExpiry = expiresParamOf;
 
 function expiryOf(...urls: Array<string | null>): string | null {
 	const times = urls
@@ -254,23 +232,5 @@ export function normalizeCreatedTask(raw: Raw, context: AlibabaContext): BackupT
  * that is neither, or an entry that is not a record (`null`, a string), makes the answer malformed.
  */
 export function listOf(value: unknown, elementName: string): Raw[] {
-	if (value === undefined || value === null) return [];
-	let list: unknown = value;
-	if (!Array.isArray(list) && typeof list === 'object') {
-		const inner = (list as Raw)[elementName];
-		list = inner === undefined || inner === null ? [] : inner;
-	}
-	if (!Array.isArray(list)) {
-		throw new MalformedAnswerError(
-			`the ${elementName} list is ${JSON.stringify(value).slice(0, 80)}`,
-		);
-	}
-	list.forEach((entry: unknown, index) => {
-		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-			throw new MalformedAnswerError(
-				`${elementName} entry ${index} is ${JSON.stringify(entry)}, not a record`,
-			);
-		}
-	});
-	return list as Raw[];
+	return recordsOf(value, elementName, { wrapped: true });
 }

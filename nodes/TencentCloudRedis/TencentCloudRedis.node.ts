@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { runOperation, selectOperation } from '../common/n8n';
+import { resourceSelector } from '../common/parameters';
 import * as backup from './actions/backup/Backup.resource';
 import * as backupTask from './actions/backupTask/BackupTask.resource';
 import { instanceProperty, regionProperty } from './actions/shared';
@@ -31,17 +32,10 @@ export class TencentCloudRedis implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'tencentCloudApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				default: 'backup',
-				options: [
-					{ name: 'Backup', value: 'backup' },
-					{ name: 'Backup Task', value: 'backupTask' },
-				],
-			},
+			resourceSelector([
+				{ name: 'Backup', value: 'backup' },
+				{ name: 'Backup Task', value: 'backupTask' },
+			]),
 			{ ...instanceProperty },
 			{ ...regionProperty },
 			...backup.description,

@@ -8,6 +8,7 @@
  */
 import { DateTime } from 'luxon';
 
+import { listOf, lookup, type Raw, requireId, text } from '../common/decode';
 import { MalformedAnswerError } from '../common/errors';
 import {
 	type Backup,
@@ -26,7 +27,7 @@ import {
 	parseUnixSeconds,
 } from '../common/time';
 
-type Raw = Record<string, unknown>;
+export { listOf };
 
 /**
  * `RedisBackupSet.Status` (DescribeInstanceBackups) and legacy `redisBackupSet.status`: 1 the backup is in a process
@@ -89,19 +90,6 @@ export const LEGACY_URL_VALIDITY_MS = 12 * 3600_000;
 
 const TIME_FORMAT = 'yyyy-MM-dd HH:mm:ss';
 
-function lookup<T extends string>(table: Record<string, T>, value: unknown, fallback: T): T {
-	const key = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-	return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key.trim())
-		? table[key.trim()]
-		: fallback;
-}
-
-function text(value: unknown): string | null {
-	if (typeof value === 'string') return value.trim() === '' ? null : value;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return null;
-}
-
 /**
  * A Tencent time (`YYYY-MM-DD HH:mm:ss`, Beijing time) as UTC ISO-8601. Empty and the all-zero time Tencent writes
  * for "not yet" are null; anything else that is not a plausible time is a malformed answer.
@@ -128,41 +116,11 @@ export function beijingRange(start: DateTime, end: DateTime): { begin: string; e
 	};
 }
 
-/** An ID field that must be there: a record without its ID cannot be told apart, so the answer is malformed. */
-function requireId(value: unknown, field: string): string {
-	const id = text(value);
-	if (id === null) {
-		throw new MalformedAnswerError(
-			`a record has no ${field}${value === undefined ? '' : ` (${JSON.stringify(value)})`}`,
-		);
-	}
-	return id;
-}
-
 /** Tencent's 0/1 flags (Locked) as booleans; anything else is unknown. */
 function flag(value: unknown): boolean | null {
 	if (value === 0 || value === '0' || value === false) return false;
 	if (value === 1 || value === '1' || value === true) return true;
 	return null;
-}
-
-/**
- * A list field: an array of records. Absent or null is an empty list; anything else, or an entry that is not a
- * record (`null`, a string), makes the answer malformed.
- */
-export function listOf(value: unknown, name: string): Raw[] {
-	if (value === undefined || value === null) return [];
-	if (!Array.isArray(value)) {
-		throw new MalformedAnswerError(`the ${name} list is ${JSON.stringify(value).slice(0, 80)}`);
-	}
-	value.forEach((entry: unknown, index) => {
-		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-			throw new MalformedAnswerError(
-				`${name} entry ${index} is ${JSON.stringify(entry)}, not a record`,
-			);
-		}
-	});
-	return value as Raw[];
 }
 
 /** A list of strings (the deprecated URL arrays); a non-string entry is read as "none". */

@@ -7,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { runOperation, selectOperation } from '../common/n8n';
+import { resourceSelector } from '../common/parameters';
 import * as backup from './actions/backup/Backup.resource';
 import { instanceProperty, regionProperty, zoneProperty } from './actions/shared';
 import { searchInstances } from './methods/listSearch';
@@ -31,14 +32,7 @@ export class UCloudRedis implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'uCloudApi', required: true }],
 		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				default: 'backup',
-				options: [{ name: 'Backup', value: 'backup' }],
-			},
+			resourceSelector([{ name: 'Backup', value: 'backup' }]),
 			{ ...instanceProperty },
 			{ ...regionProperty },
 			zoneProperty(['create', 'getDownloadUrl', 'download']),

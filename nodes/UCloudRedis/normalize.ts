@@ -6,6 +6,14 @@
  * Times: BackupTime is UNIX seconds; a value that is not a plausible time in seconds (epoch milliseconds, say) makes
  * the answer malformed. Sizes are bytes.
  */
+import {
+	expiresParamOf,
+	listOf,
+	lookup,
+	type Raw,
+	requireId as requireField,
+	text,
+} from '../common/decode';
 import { MalformedAnswerError } from '../common/errors';
 import {
 	type Backup,
@@ -17,8 +25,9 @@ import {
 	parseByteCount,
 } from '../common/model';
 import { parseUnixSeconds } from '../common/time';
+import type { InstanceChoice } from '../common/provider';
 
-type Raw = Record<string, unknown>;
+export { listOf };
 
 /**
  * `URedisBackupSet.State`: Backuping (in progress), Success (backup succeeded), Error (backup failed), Expired (the
@@ -46,47 +55,11 @@ export const BACKUP_TYPE_MODE: Record<string, BackupMode> = {
 	'1': 'manual',
 };
 
-function lookup<T extends string>(table: Record<string, T>, value: unknown, fallback: T): T {
-	const key = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
-	return typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key.trim())
-		? table[key.trim()]
-		: fallback;
-}
-
-function text(value: unknown): string | null {
-	if (typeof value === 'string') return value.trim() === '' ? null : value;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return null;
-}
-
-/** An ID field that must be there: a record without its ID cannot be told apart, so the answer is malformed. */
+/** URedis documents its IDs as strings: a number where an ID belongs is malformed; padding is dropped. */
 function requireId(value: unknown, field: string): string {
-	const id = typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
-	if (id === null) {
-		throw new MalformedAnswerError(
-			`a record has no ${field}${value === undefined ? '' : ` (${JSON.stringify(value)})`}`,
-		);
-	}
-	return id;
-}
-
-/**
- * A list field: an array of records. Absent or null is an empty list; anything else, or an entry that is not a
- * record (`null`, a string), makes the answer malformed.
- */
-export function listOf(value: unknown, name: string): Raw[] {
-	if (value === undefined || value === null) return [];
-	if (!Array.isArray(value)) {
-		throw new MalformedAnswerError(`the ${name} list is ${JSON.stringify(value).slice(0, 80)}`);
-	}
-	value.forEach((entry: unknown, index) => {
-		if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-			throw new MalformedAnswerError(
-				`${name} entry ${index} is ${JSON.stringify(entry)}, not a record`,
-			);
-		}
-	});
-	return value as Raw[];
+	return requireField(value, field, (id) =>
+		typeof id === 'string' && id.trim() !== '' ? id.trim() : null,
+	);
 }
 
 /** `TotalCount` as a count, or null when the answer has none (or not a count). */
@@ -149,20 +122,7 @@ function isHttpUrl(value: unknown): value is string {
  * When a UFile download URL stops working: its `Expires` query parameter (UNIX seconds), which UFile's signed URLs
  * carry; null when it has none.
  */
-export function urlExpiry(url: string): string | null {
-	let expires: string | null;
-	try {
-		expires = new URL(url).searchParams.get('Expires');
-	} catch {
-		return null;
-	}
-	if (expires === null || !/^\d+$/.test(expires.trim())) return null;
-	try {
-		return parseUnixSeconds(expires);
-	} catch {
-		return null;
-	}
-}
+export const urlExpiry = expiresParamOf;
 
 /**
  * A DescribeURedisBackupURL answer as the backup's one file: `BackupPath` (the public URL), else the deprecated
@@ -238,7 +198,7 @@ export function normalizeCreatedBackup(response: Raw, context: UCloudContext): B
 }
 
 /** One DescribeURedisGroup record for the instance picker; null for a record without a GroupId. */
-export function groupChoice(raw: Raw): { instanceId: string; label: string } | null {
+export function groupChoice(raw: Raw): InstanceChoice | null {
 	const groupId = typeof raw.GroupId === 'string' && raw.GroupId.trim() ? raw.GroupId.trim() : null;
 	if (groupId === null) return null;
 	const name = text(raw.Name) ?? text(raw.GroupName) ?? groupId;
@@ -247,5 +207,7 @@ export function groupChoice(raw: Raw): { instanceId: string; label: string } | n
 	return {
 		instanceId: groupId,
 		label: `${name} (${details.filter((part): part is string => part !== null).join(', ')})`,
+		variant: '',
+		...(text(raw.Zone) !== null ? { zone: text(raw.Zone) as string } : {}),
 	};
 }

@@ -26,7 +26,7 @@ import {
 	waitSettingsOf,
 } from './parameters';
 import { booleanOf, numberOf, timeRange } from './input';
-import type { BackupProvider, CreateBackupOptions, InstanceRef } from './provider';
+import type { BackupProvider, CreateBackupOptions, InstanceRef, TaskFilter } from './provider';
 import { waitForJob } from './waitForJob';
 
 /** What a cloud's node tells the shared operations: how to reach its provider and read its own parameters. */
@@ -60,6 +60,22 @@ export interface CloudNode {
 }
 
 const asJson = (value: unknown) => value as IDataObject;
+
+type SharedOperation = (
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+) => Promise<INodeExecutionData[]>;
+
+/** An operation file's `execute`: one of the shared operations below, run with the cloud's `CloudNode`. */
+export function executeWith(operation: SharedOperation, cloud: CloudNode) {
+	return async function execute(
+		this: IExecuteFunctions,
+		itemIndex: number,
+	): Promise<INodeExecutionData[]> {
+		return await operation.call(this, itemIndex, cloud);
+	};
+}
 
 // ---- Backup → List ---------------------------------------------------------------------------------------------
 
@@ -259,6 +275,44 @@ export function describeCreated(output: INodeExecutionData[]): string | undefine
 		.filter((json) => typeof json.taskId === 'string' && json.taskId !== '')
 		.map((json) => `backup task ${String(json.taskId)} on ${String(json.instanceId)}`);
 	return started.length > 0 ? `started ${started.join(', ')}` : undefined;
+}
+
+/**
+ * A Create operation file's `prepare` (every item is checked before the first backup is started: common/n8n.ts
+ * runOperation), `execute` and `describeDone`, for a cloud whose Create outputs the started task as it is.
+ */
+export function createWith(cloud: CloudNode) {
+	return {
+		prepare: async function prepare(
+			this: IExecuteFunctions,
+			itemIndex: number,
+		): Promise<PreparedCreate> {
+			return await prepareCreate.call(this, itemIndex, cloud);
+		},
+		execute: async function execute(
+			this: IExecuteFunctions,
+			_itemIndex: number,
+			prepared?: unknown,
+		): Promise<INodeExecutionData[]> {
+			return await createOperation.call(this, prepared as PreparedCreate, cloud);
+		},
+		describeDone: describeCreated,
+	};
+}
+
+// ---- Backup Task → Get -----------------------------------------------------------------------------------------
+
+/** The instance's backup tasks that match `filter` (read from the cloud's own parameters), one item each. */
+export async function tasksOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+	filter: TaskFilter,
+): Promise<INodeExecutionData[]> {
+	const instance = await cloud.instanceOf(this, itemIndex);
+	const provider = cloud.provider(this, requestTimeoutMsOf(optionsOf.call(this, itemIndex)));
+	const tasks = await provider.listTasks(instance, filter);
+	return tasks.map((task) => ({ json: asJson(task) }));
 }
 
 // ---- Wait Until Finished (Backup Task; Backup where the job is the backup) -------------------------------------

@@ -3,7 +3,12 @@
  * gives (a panel value or an expression's result) into checked values. Each reader's error names the parameter
  * as the panel shows it.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
 import { booleanOf, numberOf, requireOneOf, requireText } from './input';
 import { BACKUP_STATUSES, type BackupStatus } from './model';
@@ -28,6 +33,175 @@ export function optionsOf(this: IExecuteFunctions, itemIndex: number): IDataObje
 	return options && typeof options === 'object' && !Array.isArray(options)
 		? (options as IDataObject)
 		: {};
+}
+
+// ---- Resources, operations, instance and region ---------------------------------------------------------------
+
+/** The Resource selector; the first resource is the default. */
+export function resourceSelector(resources: INodePropertyOptions[]): INodeProperties {
+	const [{ value: defaultResource }] = resources;
+	return {
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		default: defaultResource,
+		options: resources,
+	};
+}
+
+/** The Operation selector of one resource. */
+export function operationSelector(
+	resource: string,
+	defaultOperation: string,
+	operations: INodePropertyOptions[],
+): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		default: defaultOperation,
+		options: operations,
+	};
+}
+
+/**
+ * The Backup operations every cloud has, named and worded alike in every node (and for AI tools, by `action`);
+ * `descriptions` say what each does on this cloud.
+ */
+export function backupOperations(descriptions: {
+	create: string;
+	download: string;
+	get: string;
+	getDownloadUrl: string;
+}): INodePropertyOptions[] {
+	return [
+		{
+			name: 'Create',
+			value: 'create',
+			action: 'Create a backup',
+			description: descriptions.create,
+		},
+		{
+			name: 'Download',
+			value: 'download',
+			action: 'Download a backup',
+			description: descriptions.download,
+		},
+		{ name: 'Get', value: 'get', action: 'Get a backup', description: descriptions.get },
+		{
+			name: 'Get Download URL',
+			value: 'getDownloadUrl',
+			action: 'Get download URL of a backup',
+			description: descriptions.getDownloadUrl,
+		},
+		{
+			name: 'List',
+			value: 'list',
+			action: 'List backups',
+			description: 'List the backups of an instance in a time range',
+		},
+	];
+}
+
+/** Waiting for a backup task; its Get operation is worded by each cloud (one task, or an instance's tasks). */
+export const waitForTaskOperation: INodePropertyOptions = {
+	name: 'Wait Until Finished',
+	value: 'waitUntilFinished',
+	action: 'Wait until a backup task is finished',
+	description: 'Poll a backup task until it is finished, fails or the time limit passes',
+};
+
+/**
+ * The Instance parameter: picked from the cloud's instances (the node's `searchInstances` list search,
+ * common/connect.ts `instanceSearch`) or typed as an ID, which the panel checks against `pattern`.
+ */
+export function instanceLocator({
+	description,
+	pattern,
+	example,
+	invalidId,
+}: {
+	description: string;
+	pattern: RegExp;
+	example: string;
+	/** The panel's message for an ID that does not match `pattern`. */
+	invalidId: string;
+}): INodeProperties {
+	return {
+		displayName: 'Instance',
+		name: 'instanceId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchInstances', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: example,
+				validation: [
+					{ type: 'regex', properties: { regex: pattern.source, errorMessage: invalidId } },
+				],
+			},
+		],
+	};
+}
+
+/** The item's Instance, whichever way it was given (picked or typed), checked against the cloud's ID pattern. */
+export function instanceIdOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	pattern: RegExp,
+	example: string,
+): string {
+	return requireText(
+		context.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
+		'Instance',
+		pattern,
+		example,
+	);
+}
+
+/**
+ * The Region parameter; empty uses the credential's default region. A cloud that lists its regions (`regions`,
+ * any other by expression) gets a dropdown, else a text field showing `placeholder`.
+ */
+export function regionParameter(
+	choice:
+		| { placeholder: string }
+		| {
+				cloud: string;
+				regions: ReadonlyArray<{ name: string; value: string; description: string }>;
+		  },
+): INodeProperties {
+	if ('placeholder' in choice) {
+		return {
+			displayName: 'Region',
+			name: 'region',
+			type: 'string',
+			default: '',
+			placeholder: choice.placeholder,
+			description: "Region ID of the instance. Leave empty to use the credential's default region.",
+		};
+	}
+	return {
+		displayName: 'Region',
+		name: 'region',
+		type: 'options',
+		default: '',
+		options: [{ name: "Credential's Default Region", value: '' }, ...choice.regions],
+		description: `Region of the instance. Any other ${choice.cloud} region ID can be given with an expression.`,
+	};
 }
 
 // ---- API calls -------------------------------------------------------------------------------------------------

@@ -45,6 +45,24 @@ export interface InstanceChoice {
 	label: string;
 	/** The instance's page in the cloud's console, when there is one. */
 	url?: string;
+	/**
+	 * How this instance's backups are read (`InstanceRef.variant`), where the instance list tells it (a trigger
+	 * watching every instance of a region takes it from here); undefined: the adapter's default.
+	 */
+	variant?: string;
+	/** The instance's availability zone, where the instance list tells it. */
+	zone?: string;
+}
+
+/**
+ * The rate a cloud documents for one API action (per account, per action): at most `requests` in any `perMs`.
+ * Callers that fan out over many instances (the backup trigger) stay under it instead of flooding and retrying.
+ */
+export interface RequestRate {
+	requests: number;
+	perMs: number;
+	/** Where the figure comes from, for the docs. */
+	source: string;
 }
 
 export interface InstancePage {
@@ -136,6 +154,13 @@ export interface BackupProvider {
 	 * own state as rows and `findJobBackup` the backup itself (Wait Until Finished polls the backup).
 	 */
 	readonly jobKind?: 'task' | 'backup';
+	/**
+	 * Whether a backup appears in the backup list while it runs (default true). False: a running backup is seen only
+	 * as a task (`listTasks`), whose task ID is the finished backup's `taskId`.
+	 */
+	readonly listsRunningBackups?: boolean;
+	/** The documented rate of the actions a list, a task list and an instance search send. */
+	readonly requestRate: RequestRate;
 
 	/** One page of backups; items are normalized, `total` is the cloud's count when it sends one. */
 	fetchBackupPage(

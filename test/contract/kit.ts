@@ -34,10 +34,10 @@ import {
 	cleanupBinaryDataStore,
 	initBinaryDataStore,
 	readBinary,
-	runWorkflow,
 	type HarnessCredential,
 	type RunWorkflowResult,
 } from '../harness';
+import { runNodeChain } from '../workflows/fixture';
 
 export type { RunWorkflowResult } from '../harness';
 
@@ -300,8 +300,6 @@ export interface CloudStep {
 	onError?: INode['onError'];
 }
 
-type Connections = Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
-
 /** Manual Trigger -> Items (NoOp with the pinned items) -> steps[0] -> steps[1] -> ... through n8n's engine. */
 export async function runCloudChain(
 	kit: CloudKit,
@@ -309,40 +307,14 @@ export async function runCloudChain(
 	steps: CloudStep[],
 	options: CloudRunOptions = {},
 ): Promise<RunWorkflowResult> {
-	const credential = kit.credential.forEmulator(emulator, options.credential);
-	const cloudNodes: INode[] = steps.map((step, index) => ({
-		id: `cloud-node-${index}`,
-		name: step.name,
-		type: kit.node.type,
-		typeVersion: 1,
-		position: [440 + 220 * index, 0],
-		parameters: step.parameters,
-		...(step.onError ? { onError: step.onError } : {}),
-		credentials: { [kit.credential.type]: { id: credential.id ?? null, name: credential.name ?? kit.credential.type } },
-	}));
-	const connections: Connections = {
-		Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
-		Items: { main: [[{ node: steps[0].name, type: 'main', index: 0 }]] },
-	};
-	for (let i = 1; i < steps.length; i++) {
-		connections[steps[i - 1].name] = { main: [[{ node: steps[i].name, type: 'main', index: 0 }]] };
-	}
-	return await runWorkflow({
-		workflow: {
-			nodes: [
-				{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				{ id: 'items', name: 'Items', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
-				...cloudNodes,
-			],
-			connections,
-			settings: options.settings,
-			pinData: { Items: (options.items ?? [{}]).map((json) => ({ json })) },
-		},
-		nodeTypes: { [kit.node.type]: kit.node.create() },
+	const setup = {
+		nodeType: kit.node.type,
+		node: kit.node.create(),
+		nodeIdPrefix: 'cloud',
 		credentialTypes: kit.credential.types,
-		credentials: [credential],
-		signal: options.signal,
-	});
+		credential: kit.credential.forEmulator(emulator, options.credential),
+	};
+	return await runNodeChain(setup, steps, options);
 }
 
 /** One cloud node (named NODE_NAME) after the pinned items. */

@@ -524,7 +524,14 @@ describe('TencentProvider', () => {
 		const p = provider(send);
 		const page = await p.searchInstances('ap-guangzhou', 'ord');
 		expect(page).toEqual({
-			instances: [{ instanceId: 'crs-5a4py64p', label: 'orders (crs-5a4py64p, standalone)', url: 'https://console.cloud.tencent.com/redis/instance/manage?ins=crs-5a4py64p&regionId=1' }],
+			instances: [
+				{
+					instanceId: 'crs-5a4py64p',
+					label: 'orders (crs-5a4py64p, standalone)',
+					url: 'https://console.cloud.tencent.com/redis/instance/manage?ins=crs-5a4py64p&regionId=1',
+					variant: 'api3',
+				},
+			],
 			nextPageToken: '50',
 		});
 		expect(JSON.parse(requests[0].body as string)).toEqual({ Limit: 50, Offset: 0, SearchKey: 'ord' });

@@ -256,7 +256,13 @@ describe('the instance picker (DescribeURedisGroup)', () => {
 		const { provider, requests } = fakeUCloud({ backups: [], groups });
 		const first = await provider.searchInstances('cn-bj2', undefined);
 		expect(first.instances).toHaveLength(INSTANCE_PAGE_SIZE);
-		expect(first.instances[0]).toEqual({ instanceId: 'uredis-g0000', label: 'cache-0 (uredis-g0000, cn-bj2-02, 1 GB, Running)' });
+		expect(first.instances[0]).toEqual({
+			instanceId: 'uredis-g0000',
+			label: 'cache-0 (uredis-g0000, cn-bj2-02, 1 GB, Running)',
+			// What the trigger watching a region reads the instance with.
+			variant: '',
+			zone: 'cn-bj2-02',
+		});
 		expect(first.nextPageToken).toBe('50');
 		const last = await provider.searchInstances('cn-bj2', undefined, '100');
 		expect(last.instances).toHaveLength(20);

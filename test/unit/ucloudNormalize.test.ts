@@ -229,6 +229,8 @@ describe('groupChoice', () => {
 		expect(groupChoice({ GroupId: 'uredis-2cwmyb', Name: 'orders', Zone: 'cn-bj2-02', Size: 2, State: 'Running' })).toEqual({
 			instanceId: 'uredis-2cwmyb',
 			label: 'orders (uredis-2cwmyb, cn-bj2-02, 2 GB, Running)',
+			variant: '',
+			zone: 'cn-bj2-02',
 		});
 		expect(groupChoice({ GroupId: 'uredis-2cwmyb', GroupName: 'legacy-name' })?.label).toBe('legacy-name (uredis-2cwmyb)');
 		expect(groupChoice({ GroupId: 'uredis-2cwmyb' })?.label).toBe('uredis-2cwmyb (uredis-2cwmyb)');

@@ -7,47 +7,24 @@ import type {
 	ICredentialDataDecryptedObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
-	INode,
 	INodeExecutionData,
 	INodeType,
-	INodeTypeDescription,
-	INodeTypes,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
 import { ALIBABA_DEFAULT_ENDPOINT, AlibabaCloudApi, signAlibabaRequest } from '../../credentials/AlibabaCloudApi.credentials';
 import { CloudEmulator, DEFAULT_ALIBABA_ACCOUNT } from '../../emulator';
 import { cleanupBinaryDataStore, runWorkflow } from '../harness';
+import { probeDescription, testRequestOf } from './fixture';
 
 const credentialType = new AlibabaCloudApi();
 
-/** Resolves `={{ … }}` in the test request the way n8n's credential tester does, with $credentials in scope. */
 function resolveTestRequest(data: ICredentialDataDecryptedObject): IHttpRequestOptions {
-	const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-	const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes });
-	const node: INode = { id: 'tester', name: 'Credential test', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {} };
-	const request = structuredClone(credentialType.test.request) as IHttpRequestOptions;
-	request.baseURL = String(
-		workflow.expression.getSimpleParameterValue(node, request.baseURL as string, 'internal', { $credentials: data }, undefined, ''),
-	);
-	return request;
+	return testRequestOf(credentialType, data);
 }
 
 /** Sends one request with httpRequestWithAuthentication and reports what came back, errors included. */
 class CredentialProbe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Credential Probe',
-		name: 'credentialProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'Test fixture',
-		defaults: { name: 'Probe' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'alibabaCloudApi', required: true }],
-		properties: [],
-	};
+	description = probeDescription('alibabaCloudApi');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const request = this.getInputData()[0].json.request as unknown as IHttpRequestOptions;

@@ -3,81 +3,17 @@
  * editor uses for a "From List" resource locator: credentials come from the harness's credentials helper, the
  * request is signed by the credential's authenticate and sent by n8n's own request helper to the emulator.
  */
-import { LoadOptionsContext } from 'n8n-core';
-import { NodeHelpers, Workflow } from 'n8n-workflow';
-import type {
-	INode,
-	INodeListSearchResult,
-	INodeParameters,
-	INodeType,
-	INodeTypes,
-	IWorkflowExecuteAdditionalData,
-} from 'n8n-workflow';
-
-import { AlibabaCloudApi } from '../../credentials/AlibabaCloudApi.credentials';
-import { AlibabaCloudRedis } from '../../nodes/AlibabaCloudRedis/AlibabaCloudRedis.node';
-import type { CloudEmulator } from '../../emulator';
-import { HarnessCredentialsHelper } from '../harness';
-import { ensureN8nEnv } from '../harness/n8n-env';
 import {
-	ALIBABA_NODE_TYPE,
 	CLUSTER_ID,
-	instanceRef,
 	markRequests,
-	NODE_NAME,
 	REGION,
 	requestsSince,
+	searchInstances,
 	STANDARD_ID,
-	testCredential,
 	useEmulator,
 } from './alibabaFixture';
 
 const BULK = 52;
-
-async function searchInstances(
-	emulator: CloudEmulator,
-	filter?: string,
-	paginationToken?: string,
-	parameters: INodeParameters = {},
-	credential: Parameters<typeof testCredential>[1] = {},
-): Promise<INodeListSearchResult> {
-	ensureN8nEnv();
-	const nodeType = new AlibabaCloudRedis();
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: (_type: string, version?: number): INodeType => NodeHelpers.getVersionedNodeType(nodeType, version),
-		getKnownTypes: () => ({}),
-	};
-	const currentParameters: INodeParameters = {
-		resource: 'backup',
-		operation: 'list',
-		instanceId: instanceRef('', 'list'),
-		...parameters,
-	};
-	const node: INode = {
-		id: 'alibaba-node',
-		name: NODE_NAME,
-		type: ALIBABA_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: currentParameters,
-		credentials: { alibabaCloudApi: { id: 'cred-1', name: 'Alibaba test' } },
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const additionalData = {
-		credentialsHelper: new HarnessCredentialsHelper([new AlibabaCloudApi()], [testCredential(emulator, credential)]),
-		currentNodeParameters: currentParameters,
-		variables: {},
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-	} as unknown as IWorkflowExecuteAdditionalData;
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'instanceId');
-	return await nodeType.methods.listSearch.searchInstances.call(context, filter, paginationToken);
-}
 
 describe('instance picker (listSearch.searchInstances)', () => {
 	const emulator = useEmulator();

@@ -6,7 +6,12 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireOneOf, requireText } from '../../common/input';
 import type { CloudNode } from '../../common/operations';
-import { searchDaysOption } from '../../common/parameters';
+import {
+	instanceIdOf,
+	instanceLocator,
+	regionParameter,
+	searchDaysOption,
+} from '../../common/parameters';
 import type { InstanceRef } from '../../common/provider';
 import { createProvider, resolveRegion } from '../transport/connect';
 import { BACKUP_PAGE_SIZES, type BackupListKind } from '../transport/provider';
@@ -31,12 +36,7 @@ export async function instanceOf(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<InstanceRef> {
-	const instanceId = requireText(
-		context.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
-		'Instance',
-		INSTANCE_ID_PATTERN,
-		INSTANCE_ID_EXAMPLE,
-	);
+	const instanceId = instanceIdOf(context, itemIndex, INSTANCE_ID_PATTERN, INSTANCE_ID_EXAMPLE);
 	const variant = variantOf(context, itemIndex);
 	const region = await resolveRegion(context, context.getNodeParameter('region', itemIndex, ''));
 	return { region, instanceId, variant };
@@ -73,46 +73,14 @@ export const alibabaNode: CloudNode = {
 	retentionDays: { min: 7, max: 730 },
 };
 
-export const regionProperty: INodeProperties = {
-	displayName: 'Region',
-	name: 'region',
-	type: 'string',
-	default: '',
-	placeholder: 'cn-hangzhou',
-	description: "Region ID of the instance. Leave empty to use the credential's default region.",
-};
+export const regionProperty = regionParameter({ placeholder: 'cn-hangzhou' });
 
-export const instanceProperty: INodeProperties = {
-	displayName: 'Instance',
-	name: 'instanceId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
+export const instanceProperty = instanceLocator({
 	description: 'The Redis or Tair instance',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchInstances', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: INSTANCE_ID_EXAMPLE,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: INSTANCE_ID_PATTERN.source,
-						errorMessage: 'Not an instance ID (r- followed by letters and digits)',
-					},
-				},
-			],
-		},
-	],
-};
+	pattern: INSTANCE_ID_PATTERN,
+	example: INSTANCE_ID_EXAMPLE,
+	invalidId: 'Not an instance ID (r- followed by letters and digits)',
+});
 
 export const instanceTypeProperty: INodeProperties = {
 	displayName: 'Instance Type',

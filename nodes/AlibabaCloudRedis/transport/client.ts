@@ -3,41 +3,31 @@
  * Knows the actions, their parameters and the cloud's error codes; signing is the credential's job and
  * sending is n8n's, so this file is handed a `send` function and stays testable without n8n.
  */
-import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { credentialConfigErrorOf, headerValue } from '../../common/credentials';
+import { headerValue } from '../../common/credentials';
+import { CloudApiError, type CloudErrorKind } from '../../common/errors';
+import { parseRetryAfter } from '../../common/retry';
 import {
-	CloudApiError,
-	type CloudErrorKind,
-	decodeAnswer,
-	networkErrorCode,
-	rootCauseMessage,
-} from '../../common/errors';
-import { parseRetryAfter, withRetry, type RetryPolicy } from '../../common/retry';
+	type CallOptions,
+	callWithRetry,
+	type ClientOptions,
+	exchange,
+	jsonObjectOf,
+	queryOf,
+} from '../../common/transport';
+
+export type { SendRequest } from '../../common/transport';
 
 export const R_KVSTORE_VERSION = '2015-01-01';
 export const ALIBABA_CREDENTIAL_TYPE = 'alibabaCloudApi';
 
-export type SendRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>;
-
-export interface AlibabaClientOptions {
-	send: SendRequest;
-	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-	signal?: AbortSignal;
-	retryPolicy?: RetryPolicy;
-	/** Give up on one try after this long without an answer (n8n's own default is 300 s). */
-	timeoutMs?: number;
-}
-
-/** Reads an answer body into what the caller needs; throws MalformedAnswerError when it cannot. */
-export type Decode<T> = (body: IDataObject) => T;
-
-export interface CallOptions<T> {
-	/** Reads and idempotent writes may be sent again after an ambiguous failure; a create may not. */
-	idempotent?: boolean;
-	/** Runs inside the retry loop, so an unreadable answer to a read is retried like a lost one. */
-	decode?: Decode<T>;
-}
+const PEER = {
+	provider: 'alibaba',
+	label: 'Alibaba Cloud',
+	notSentHint:
+		'Fix the Endpoint (or the other fields) of the Alibaba Cloud credential; no request reached Alibaba Cloud.',
+};
 
 export type Params = Record<string, string | number | boolean | undefined | null>;
 
@@ -107,28 +97,8 @@ export function describeKind(kind: CloudErrorKind): string {
 	return KIND_HINTS[kind];
 }
 
-function parseBody(body: unknown): IDataObject | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array))
-		return body as IDataObject;
-	const text =
-		body instanceof Uint8Array
-			? Buffer.from(body).toString('utf8')
-			: typeof body === 'string'
-				? body
-				: undefined;
-	if (text === undefined) return undefined;
-	try {
-		const parsed: unknown = JSON.parse(text);
-		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-			? (parsed as IDataObject)
-			: undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 export class AlibabaRedisClient {
-	constructor(private readonly options: AlibabaClientOptions) {}
+	constructor(private readonly options: ClientOptions) {}
 
 	/**
 	 * One action. Reads (and idempotent writes) are retried on throttling, 5xx and lost answers; a
@@ -137,81 +107,29 @@ export class AlibabaRedisClient {
 	async call<T = IDataObject>(
 		action: string,
 		params: Params,
-		{ idempotent = true, decode }: CallOptions<T> = {},
+		options: CallOptions<T> = {},
 	): Promise<T> {
-		const qs: Record<string, string> = {};
-		for (const [key, value] of Object.entries(params)) {
-			if (value !== undefined && value !== null && value !== '') qs[key] = String(value);
-		}
-		return await withRetry(
-			async () => {
-				const body = await this.send(action, qs);
-				if (!decode) return body as T;
-				const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
-				return decodeAnswer(
-					{ provider: 'alibaba', label: 'Alibaba Cloud', action, requestId },
-					body,
-					decode,
-				);
-			},
-			{
-				idempotent,
-				policy: this.options.retryPolicy,
-				signal: this.options.signal,
-				sleep: this.options.sleep,
-			},
-		);
+		const qs = queryOf(params);
+		return await callWithRetry(this.options, PEER, action, options, async () => {
+			const body = await this.send(action, qs);
+			const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
+			return { body, requestId };
+		});
 	}
 
 	private async send(action: string, qs: Record<string, string>): Promise<IDataObject> {
-		let response: IN8nHttpFullResponse | undefined;
-		let failure: unknown;
-		try {
-			response = await this.options.send({
-				method: 'POST',
-				url: '/',
-				qs,
-				headers: {
-					'x-acs-action': action,
-					'x-acs-version': R_KVSTORE_VERSION,
-					accept: 'application/json',
-				},
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				json: false,
-				encoding: 'text',
-				timeout: this.options.timeoutMs,
-			});
-		} catch (error) {
-			failure = error;
-		}
-		if (response === undefined) {
-			// A cancelled execution is not a network failure.
-			if (this.options.signal?.aborted) {
-				throw new CloudApiError('The execution was cancelled', {
-					provider: 'alibaba',
-					kind: 'cancelled',
-					action,
-				});
-			}
-			// The credential refused to build the request (e.g. an Endpoint that is not a URL): nothing was sent.
-			const credentialError = credentialConfigErrorOf(failure);
-			if (credentialError) {
-				throw new CloudApiError(`${action} was not sent: ${credentialError.message}`, {
-					provider: 'alibaba',
-					kind: 'client',
-					action,
-					hint: 'Fix the Endpoint (or the other fields) of the Alibaba Cloud credential; no request reached Alibaba Cloud.',
-				});
-			}
-			const code = networkErrorCode(failure);
-			throw new CloudApiError(
-				`No answer from Alibaba Cloud for ${action}${code ? ` (${code})` : ''}: ${rootCauseMessage(failure)}`,
-				{ provider: 'alibaba', kind: 'network', code, action },
-			);
-		}
+		const response = await exchange(this.options, PEER, action, {
+			method: 'POST',
+			url: '/',
+			qs,
+			headers: {
+				'x-acs-action': action,
+				'x-acs-version': R_KVSTORE_VERSION,
+				accept: 'application/json',
+			},
+		});
 		const status = response.statusCode;
-		const body = parseBody(response.body);
+		const body = jsonObjectOf(response.body);
 		if (!body) {
 			throw new CloudApiError(
 				`Alibaba Cloud answered ${action} with HTTP ${status} and a body that is not JSON`,

@@ -1,48 +1,24 @@
 /**
- * The Alibaba provider bound to an n8n context (an execution or the instance picker), and the region a request
- * goes to. Shared by the operations and the instance picker, so the picker needs nothing of the operations.
+ * The Alibaba provider bound to an n8n context (an execution, the instance picker or a poll), and the region a
+ * request goes to. Shared by the operations, the trigger and the instance picker.
  */
-import { type IExecuteFunctions, type ILoadOptionsFunctions, sleep } from 'n8n-workflow';
-
-import { requireText, textOf } from '../../common/input';
+import { bindSend, type ConnectContext, regionOf } from '../../common/connect';
 import { ALIBABA_CREDENTIAL_TYPE, AlibabaRedisClient } from './client';
 import { AlibabaProvider } from './provider';
 
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+const REGION_RULE = {
+	credentialType: ALIBABA_CREDENTIAL_TYPE,
+	pattern: /^[a-z]{2,}(-[a-z0-9]+)+$/,
+	example: 'cn-hangzhou',
+	credentialField: 'Default Region (credential)',
+};
 
-export function createProvider(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	timeoutMs?: number,
-): AlibabaProvider {
-	const signal =
-		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+export function createProvider(context: ConnectContext, timeoutMs?: number): AlibabaProvider {
 	return new AlibabaProvider(
-		new AlibabaRedisClient({
-			send: async (options) =>
-				await context.helpers.httpRequestWithAuthentication.call(
-					context,
-					ALIBABA_CREDENTIAL_TYPE,
-					options,
-				),
-			sleep,
-			signal,
-			timeoutMs,
-		}),
+		new AlibabaRedisClient(bindSend(context, ALIBABA_CREDENTIAL_TYPE, timeoutMs)),
 	);
 }
 
-/** The node's Region parameter, else the credential's default region. */
-export async function resolveRegion(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	nodeRegion: unknown,
-): Promise<string> {
-	const explicit = textOf(nodeRegion, 'Region');
-	if (explicit) return requireText(explicit, 'Region', REGION_PATTERN, 'cn-hangzhou');
-	const credentials = await context.getCredentials(ALIBABA_CREDENTIAL_TYPE);
-	return requireText(
-		credentials.region,
-		'Default Region (credential)',
-		REGION_PATTERN,
-		'cn-hangzhou',
-	);
+export async function resolveRegion(context: ConnectContext, nodeRegion: unknown): Promise<string> {
+	return await regionOf(context, nodeRegion, REGION_RULE);
 }

@@ -89,6 +89,16 @@ export class AlibabaProvider implements BackupProvider {
 	/** OSS sends the object's CRC-64/ECMA-182 on every download (ranged ones too). */
 	readonly storage = { checksum: crc64Checksum(OSS_CHECKSUM_HEADER) };
 
+	/** DescribeBackups lists finished backups only; a running one is a task of DescribeBackupTasks. */
+	readonly listsRunningBackups = false;
+
+	readonly requestRate = {
+		requests: 200,
+		perMs: 60_000,
+		source:
+			"Alibaba Cloud's R-KVStore 2015-01-01 API quota page: most Describe actions 200 per 60 s per region and account",
+	};
+
 	constructor(private readonly client: AlibabaRedisClient) {}
 
 	async fetchBackupPage(
@@ -230,6 +240,8 @@ export class AlibabaProvider implements BackupProvider {
 					instanceId,
 					label: `${name} (${instanceId}${architecture})`,
 					url: `https://kvstore.console.aliyun.com/Redis/instance/${region}/${instanceId}`,
+					// Cluster instances' backups are read as backup sets; every other architecture as standard.
+					variant: raw.ArchitectureType === 'cluster' ? 'cluster' : 'standard',
 				};
 			}),
 			nextPageToken: more ? String(pageNumber + 1) : undefined,

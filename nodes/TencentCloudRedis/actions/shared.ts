@@ -6,7 +6,13 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireOneOf, requireText } from '../../common/input';
 import type { CloudNode } from '../../common/operations';
-import { optionsOf, searchDaysOption } from '../../common/parameters';
+import {
+	instanceIdOf,
+	instanceLocator,
+	optionsOf,
+	regionParameter,
+	searchDaysOption,
+} from '../../common/parameters';
 import type { InstanceRef } from '../../common/provider';
 import { createProvider, resolveRegion } from '../transport/connect';
 import { BACKUP_PAGE_SIZES, INSTANCE_ID_PATTERN, type TencentApi } from '../transport/provider';
@@ -37,12 +43,7 @@ export async function instanceOf(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<InstanceRef> {
-	const instanceId = requireText(
-		context.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
-		'Instance',
-		INSTANCE_ID_PATTERN,
-		INSTANCE_ID_EXAMPLE,
-	);
+	const instanceId = instanceIdOf(context, itemIndex, INSTANCE_ID_PATTERN, INSTANCE_ID_EXAMPLE);
 	const variant = apiOf(context, itemIndex);
 	const region = await resolveRegion(context, context.getNodeParameter('region', itemIndex, ''));
 	return { region, instanceId, variant };
@@ -97,47 +98,14 @@ export const TENCENT_REDIS_REGIONS: ReadonlyArray<{
 	{ name: 'Virginia', value: 'na-ashburn', description: 'Region ID na-ashburn' },
 ];
 
-export const regionProperty: INodeProperties = {
-	displayName: 'Region',
-	name: 'region',
-	type: 'options',
-	default: '',
-	options: [{ name: "Credential's Default Region", value: '' }, ...TENCENT_REDIS_REGIONS],
-	description:
-		'Region of the instance. Any other Tencent region ID can be given with an expression.',
-};
+export const regionProperty = regionParameter({ cloud: 'Tencent', regions: TENCENT_REDIS_REGIONS });
 
-export const instanceProperty: INodeProperties = {
-	displayName: 'Instance',
-	name: 'instanceId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
+export const instanceProperty = instanceLocator({
 	description: 'The Redis instance',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchInstances', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: INSTANCE_ID_EXAMPLE,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: INSTANCE_ID_PATTERN.source,
-						errorMessage: 'Not an instance ID (crs- followed by letters and digits)',
-					},
-				},
-			],
-		},
-	],
-};
+	pattern: INSTANCE_ID_PATTERN,
+	example: INSTANCE_ID_EXAMPLE,
+	invalidId: 'Not an instance ID (crs- followed by letters and digits)',
+});
 
 /** The API backups are read with: an option of List, Get, Get Download URL and Download. */
 export const apiOption: INodeProperties = {

@@ -8,17 +8,23 @@
  * - API 3.0: `POST /`, headers X-TC-Action, X-TC-Version and X-TC-Region, the parameters as a JSON string body.
  * - Legacy: `POST /v2/index.php`, headers X-TC-Action and X-TC-Region, the parameters as strings in `qs`.
  */
-import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { credentialConfigErrorOf, headerValue } from '../../common/credentials';
+import { headerValue } from '../../common/credentials';
+import { isRecord, nonEmptyString } from '../../common/decode';
+import { CloudApiError, type CloudErrorKind } from '../../common/errors';
+import { parseRetryAfter } from '../../common/retry';
 import {
-	CloudApiError,
-	type CloudErrorKind,
-	decodeAnswer,
-	networkErrorCode,
-	rootCauseMessage,
-} from '../../common/errors';
-import { parseRetryAfter, type RetryPolicy, withRetry } from '../../common/retry';
+	type CallOptions as CommonCallOptions,
+	callWithRetry,
+	type ClientOptions,
+	exchange,
+	jsonObjectOf,
+	queryOf,
+	setParams,
+} from '../../common/transport';
+
+export type { SendRequest } from '../../common/transport';
 
 export const REDIS_API_VERSION = '2018-04-12';
 export const TENCENT_CREDENTIAL_TYPE = 'tencentCloudApi';
@@ -27,28 +33,17 @@ export const LEGACY_PATH = '/v2/index.php';
 
 const PROVIDER = 'tencent';
 const LABEL = 'Tencent Cloud';
+const PEER = {
+	provider: PROVIDER,
+	label: LABEL,
+	notSentHint:
+		'Fix the Endpoint (or the other fields) of the Tencent Cloud credential; no request reached Tencent Cloud.',
+};
+const LEGACY_PEER = { provider: PROVIDER, label: `${LABEL} (legacy CRS API)` };
 
-export type SendRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>;
-
-export interface TencentClientOptions {
-	send: SendRequest;
-	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-	signal?: AbortSignal;
-	retryPolicy?: RetryPolicy;
-	/** Give up on one try after this long without an answer (n8n's own default is 300 s). */
-	timeoutMs?: number;
-}
-
-/** Reads an answer into what the caller needs; throws MalformedAnswerError when it cannot. */
-export type Decode<T> = (body: IDataObject) => T;
-
-export interface CallOptions<T> {
+export interface CallOptions<T> extends CommonCallOptions<T> {
 	/** X-TC-Region (legacy: the Region parameter). */
 	region?: string | null;
-	/** Reads and idempotent writes may be sent again after an ambiguous failure; a create may not. */
-	idempotent?: boolean;
-	/** Runs inside the retry loop, so an unreadable answer to a read is retried like a lost one. */
-	decode?: Decode<T>;
 }
 
 /** API 3.0 parameters: JSON values (Status is a list of integers). */
@@ -215,45 +210,8 @@ function apiHint(kind: CloudErrorKind, hint: string | undefined): string | undef
 
 // ---- The client ------------------------------------------------------------------------------------------------
 
-function parseBody(body: unknown): IDataObject | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array))
-		return body as IDataObject;
-	const text =
-		body instanceof Uint8Array
-			? Buffer.from(body).toString('utf8')
-			: typeof body === 'string'
-				? body
-				: undefined;
-	if (text === undefined) return undefined;
-	try {
-		const parsed: unknown = JSON.parse(text);
-		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-			? (parsed as IDataObject)
-			: undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-function isRecord(value: unknown): value is IDataObject {
-	return !!value && typeof value === 'object' && !Array.isArray(value);
-}
-
-function stringOrUndefined(value: unknown): string | undefined {
-	return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** JSON for the request body: undefined, null and '' parameters left out (as the SDK leaves out unset fields). */
-function jsonBody(params: Params): string {
-	const body: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(params)) {
-		if (value !== undefined && value !== null && value !== '') body[key] = value;
-	}
-	return JSON.stringify(body);
-}
-
 export class TencentRedisClient {
-	constructor(private readonly options: TencentClientOptions) {}
+	constructor(private readonly options: ClientOptions) {}
 
 	/**
 	 * One API 3.0 action. Reads (and idempotent writes) are retried on throttling, 5xx and lost answers; a
@@ -262,103 +220,26 @@ export class TencentRedisClient {
 	async call<T = IDataObject>(
 		action: string,
 		params: Params,
-		{ region, idempotent = true, decode }: CallOptions<T> = {},
+		{ region, ...options }: CallOptions<T> = {},
 	): Promise<T> {
-		const body = jsonBody(params);
-		return await withRetry(async () => {
+		const body = JSON.stringify(setParams(params));
+		return await callWithRetry(this.options, PEER, action, options, async () => {
 			const response = await this.sendApi3(action, region ?? undefined, body);
-			if (!decode) return response as T;
-			return decodeAnswer(
-				{
-					provider: PROVIDER,
-					label: LABEL,
-					action,
-					requestId: stringOrUndefined(response.RequestId),
-				},
-				response,
-				decode,
-			);
-		}, this.retryContext(idempotent));
+			return { body: response, requestId: nonEmptyString(response.RequestId) };
+		});
 	}
 
 	/** One legacy CRS API action (all of ours are reads): the whole answer (`code`, `totalCount`, `data`) is decoded. */
 	async callLegacy<T = IDataObject>(
 		action: string,
 		params: LegacyParams,
-		{ region, idempotent = true, decode }: CallOptions<T> = {},
+		{ region, ...options }: CallOptions<T> = {},
 	): Promise<T> {
-		const qs: Record<string, string> = {};
-		for (const [key, value] of Object.entries(params)) {
-			if (value !== undefined && value !== null && value !== '') qs[key] = String(value);
-		}
-		return await withRetry(async () => {
+		const qs = queryOf(params);
+		return await callWithRetry(this.options, LEGACY_PEER, action, options, async () => {
 			const body = await this.sendLegacy(action, region ?? undefined, qs);
-			if (!decode) return body as T;
-			return decodeAnswer(
-				{
-					provider: PROVIDER,
-					label: `${LABEL} (legacy CRS API)`,
-					action,
-					requestId: stringOrUndefined(body.requestId ?? body.RequestId),
-				},
-				body,
-				decode,
-			);
-		}, this.retryContext(idempotent));
-	}
-
-	private retryContext(idempotent: boolean) {
-		return {
-			idempotent,
-			policy: this.options.retryPolicy,
-			signal: this.options.signal,
-			sleep: this.options.sleep,
-		};
-	}
-
-	/** Sends one request; the full response, or the CloudApiError of a request that got no answer. */
-	private async exchange(
-		action: string,
-		request: IHttpRequestOptions,
-	): Promise<IN8nHttpFullResponse> {
-		let response: IN8nHttpFullResponse | undefined;
-		let failure: unknown;
-		try {
-			response = await this.options.send({
-				...request,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				json: false,
-				encoding: 'text',
-				timeout: this.options.timeoutMs,
-			});
-		} catch (error) {
-			failure = error;
-		}
-		if (response !== undefined) return response;
-		// A cancelled execution is not a network failure.
-		if (this.options.signal?.aborted) {
-			throw new CloudApiError('The execution was cancelled', {
-				provider: PROVIDER,
-				kind: 'cancelled',
-				action,
-			});
-		}
-		// The credential refused to build the request (e.g. an Endpoint that is not a URL): nothing was sent.
-		const credentialError = credentialConfigErrorOf(failure);
-		if (credentialError) {
-			throw new CloudApiError(`${action} was not sent: ${credentialError.message}`, {
-				provider: PROVIDER,
-				kind: 'client',
-				action,
-				hint: 'Fix the Endpoint (or the other fields) of the Tencent Cloud credential; no request reached Tencent Cloud.',
-			});
-		}
-		const code = networkErrorCode(failure);
-		throw new CloudApiError(
-			`No answer from ${LABEL} for ${action}${code ? ` (${code})` : ''}: ${rootCauseMessage(failure)}`,
-			{ provider: PROVIDER, kind: 'network', code, action },
-		);
+			return { body, requestId: nonEmptyString(body.requestId ?? body.RequestId) };
+		});
 	}
 
 	private notJson(action: string, response: IN8nHttpFullResponse, what: string): CloudApiError {
@@ -384,16 +265,21 @@ export class TencentRedisClient {
 			accept: 'application/json',
 		};
 		if (region) headers['X-TC-Region'] = region;
-		const response = await this.exchange(action, { method: 'POST', url: '/', headers, body });
+		const response = await exchange(this.options, PEER, action, {
+			method: 'POST',
+			url: '/',
+			headers,
+			body,
+		});
 		const status = response.statusCode;
-		const parsed = parseBody(response.body);
+		const parsed = jsonObjectOf(response.body);
 		if (!parsed) throw this.notJson(action, response, 'a body that is not JSON');
 		const inner = parsed.Response;
 		if (!isRecord(inner)) throw this.notJson(action, response, 'no "Response" in its answer');
-		const requestId = stringOrUndefined(inner.RequestId);
+		const requestId = nonEmptyString(inner.RequestId);
 		const error = inner.Error;
 		if (error === undefined || error === null) {
-			if (status >= 200 && status < 300) return inner;
+			if (status >= 200 && status < 300) return inner as IDataObject;
 			// An answer without an error object on a failed HTTP status: judged by the status.
 			throw new CloudApiError(`${LABEL} rejected ${action}: HTTP ${status}`, {
 				provider: PROVIDER,
@@ -404,7 +290,7 @@ export class TencentRedisClient {
 				body: parsed,
 			});
 		}
-		const code = isRecord(error) ? stringOrUndefined(error.Code) : undefined;
+		const code = isRecord(error) ? nonEmptyString(error.Code) : undefined;
 		const message =
 			isRecord(error) && typeof error.Message === 'string' && error.Message !== ''
 				? error.Message
@@ -430,9 +316,14 @@ export class TencentRedisClient {
 	): Promise<IDataObject> {
 		const headers: Record<string, string> = { 'X-TC-Action': action, accept: 'application/json' };
 		if (region) headers['X-TC-Region'] = region;
-		const response = await this.exchange(action, { method: 'POST', url: LEGACY_PATH, headers, qs });
+		const response = await exchange(this.options, PEER, action, {
+			method: 'POST',
+			url: LEGACY_PATH,
+			headers,
+			qs,
+		});
 		const status = response.statusCode;
-		const parsed = parseBody(response.body);
+		const parsed = jsonObjectOf(response.body);
 		if (!parsed) throw this.notJson(action, response, 'a body that is not JSON');
 		const rawCode = parsed.code;
 		const code =
@@ -445,8 +336,8 @@ export class TencentRedisClient {
 			throw this.notJson(action, response, 'no numeric "code" in its answer');
 		}
 		if (code === 0 && status >= 200 && status < 300) return parsed;
-		const codeDesc = stringOrUndefined(parsed.codeDesc);
-		const message = stringOrUndefined(parsed.message) ?? codeDesc ?? `HTTP ${status}`;
+		const codeDesc = nonEmptyString(parsed.codeDesc);
+		const message = nonEmptyString(parsed.message) ?? codeDesc ?? `HTTP ${status}`;
 		const kind =
 			code === 0 ? classifyTencentError(undefined, status) : classifyLegacyError(code, codeDesc);
 		throw new CloudApiError(
@@ -457,7 +348,7 @@ export class TencentRedisClient {
 				code: String(code),
 				httpStatus: status,
 				action,
-				requestId: stringOrUndefined(parsed.requestId ?? parsed.RequestId),
+				requestId: nonEmptyString(parsed.requestId ?? parsed.RequestId),
 				hint: apiHint(kind, legacyErrorHint(code)),
 				body: parsed,
 			},

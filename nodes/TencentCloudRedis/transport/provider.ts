@@ -81,6 +81,13 @@ export class TencentProvider implements BackupProvider {
 	// Neither list documents an order, and both API pages' samples list the older backup first.
 	readonly listsNewestFirst = false;
 
+	readonly requestRate = {
+		requests: 20,
+		perMs: 1000,
+		source:
+			"Tencent Cloud's Redis API pages: DescribeInstanceBackups, DescribeTaskList: 20 requests per second per API",
+	};
+
 	constructor(private readonly client: TencentRedisClient) {}
 
 	async fetchBackupPage(
@@ -341,6 +348,7 @@ export class TencentProvider implements BackupProvider {
 					instanceId,
 					label: `${name} (${instanceId}${productType})`,
 					url: `https://console.cloud.tencent.com/redis/instance/manage?ins=${encodeURIComponent(instanceId)}${regionId}`,
+					variant: 'api3',
 				};
 			}),
 			nextPageToken: more ? String(offset + INSTANCE_PAGE_SIZE) : undefined,

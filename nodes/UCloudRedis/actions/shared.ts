@@ -6,6 +6,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireText } from '../../common/input';
 import type { CloudNode } from '../../common/operations';
+import { instanceIdOf, instanceLocator, regionParameter } from '../../common/parameters';
 import type { InstanceRef } from '../../common/provider';
 import { createProvider, resolveRegion, resolveZone } from '../transport/connect';
 import { BACKUP_PAGE_SIZES, INSTANCE_ID_PATTERN } from '../transport/provider';
@@ -31,12 +32,7 @@ export async function instanceOf(
 	context: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<InstanceRef> {
-	const instanceId = requireText(
-		context.getNodeParameter('instanceId', itemIndex, '', { extractValue: true }),
-		'Instance',
-		INSTANCE_ID_PATTERN,
-		INSTANCE_ID_EXAMPLE,
-	);
+	const instanceId = instanceIdOf(context, itemIndex, INSTANCE_ID_PATTERN, INSTANCE_ID_EXAMPLE);
 	const region = await resolveRegion(context, context.getNodeParameter('region', itemIndex, ''));
 	// Zone is a parameter of Create, Get Download URL and Download only (empty elsewhere).
 	const zone = resolveZone(context.getNodeParameter('zone', itemIndex, ''), region);
@@ -127,15 +123,7 @@ export const UCLOUD_ZONES: readonly string[] = [
 	'vn-sng-01',
 ];
 
-export const regionProperty: INodeProperties = {
-	displayName: 'Region',
-	name: 'region',
-	type: 'options',
-	default: '',
-	options: [{ name: "Credential's Default Region", value: '' }, ...UCLOUD_REGIONS],
-	description:
-		'Region of the instance. Any other UCloud region ID can be given with an expression.',
-};
+export const regionProperty = regionParameter({ cloud: 'UCloud', regions: UCLOUD_REGIONS });
 
 /** The zone of Create, Get Download URL and Download; empty leaves it to UCloud (or the backup's own zone). */
 export function zoneProperty(operations: string[]): INodeProperties {
@@ -154,37 +142,12 @@ export function zoneProperty(operations: string[]): INodeProperties {
 	};
 }
 
-export const instanceProperty: INodeProperties = {
-	displayName: 'Instance',
-	name: 'instanceId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
+export const instanceProperty = instanceLocator({
 	description: 'The URedis instance (group)',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchInstances', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: INSTANCE_ID_EXAMPLE,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: INSTANCE_ID_PATTERN.source,
-						errorMessage: 'Not a URedis group ID (uredis- followed by letters and digits)',
-					},
-				},
-			],
-		},
-	],
-};
+	pattern: INSTANCE_ID_PATTERN,
+	example: INSTANCE_ID_EXAMPLE,
+	invalidId: 'Not a URedis group ID (uredis- followed by letters and digits)',
+});
 
 export const backupIdProperty: INodeProperties = {
 	displayName: 'Backup ID',

@@ -7,46 +7,37 @@
  * What the node sends (the credential's `authenticate` turns it into a signed form POST): `POST /` with the call's
  * parameters as an object in `body`: `Action`, `Region` and the action's own parameters.
  */
-import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { credentialConfigErrorOf, headerValue } from '../../common/credentials';
+import { headerValue } from '../../common/credentials';
+import { nonEmptyString } from '../../common/decode';
+import { CloudApiError, type CloudErrorKind } from '../../common/errors';
+import { parseRetryAfter } from '../../common/retry';
 import {
-	CloudApiError,
-	type CloudErrorKind,
-	decodeAnswer,
-	networkErrorCode,
-	rootCauseMessage,
-} from '../../common/errors';
-import { parseRetryAfter, type RetryPolicy, withRetry } from '../../common/retry';
+	type Answer,
+	type CallOptions,
+	callWithRetry,
+	type ClientOptions,
+	exchange,
+	jsonObjectOf,
+	setParams,
+} from '../../common/transport';
+
+export type { SendRequest } from '../../common/transport';
 
 export const UCLOUD_CREDENTIAL_TYPE = 'uCloudApi';
 
 const PROVIDER = 'ucloud';
 const LABEL = 'UCloud';
+const PEER = {
+	provider: PROVIDER,
+	label: LABEL,
+	notSentHint:
+		'Fix the Endpoint (or the keys) of the UCloud credential; no request reached UCloud.',
+};
 
 /** The response header UCloud's SDKs read the request's ID from. */
 export const REQUEST_ID_HEADER = 'x-ucloud-request-uuid';
-
-export type SendRequest = (options: IHttpRequestOptions) => Promise<IN8nHttpFullResponse>;
-
-export interface UCloudClientOptions {
-	send: SendRequest;
-	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-	signal?: AbortSignal;
-	retryPolicy?: RetryPolicy;
-	/** Give up on one try after this long without an answer (n8n's own default is 300 s). */
-	timeoutMs?: number;
-}
-
-/** Reads an answer into what the caller needs; throws MalformedAnswerError when it cannot. */
-export type Decode<T> = (body: IDataObject) => T;
-
-export interface CallOptions<T> {
-	/** Reads may be sent again after an ambiguous failure; a create may not. */
-	idempotent?: boolean;
-	/** Runs inside the retry loop, so an unreadable answer to a read is retried like a lost one. */
-	decode?: Decode<T>;
-}
 
 /** An action's parameters; undefined, null and '' are left out (as the SDKs leave unset fields out). */
 export type Params = Record<string, string | number | boolean | undefined | null>;
@@ -181,26 +172,6 @@ function apiHint(kind: CloudErrorKind, hint: string | undefined): string | undef
 
 // ---- The client ------------------------------------------------------------------------------------------------
 
-function parseBody(body: unknown): IDataObject | undefined {
-	if (body && typeof body === 'object' && !Array.isArray(body) && !(body instanceof Uint8Array))
-		return body as IDataObject;
-	const text =
-		body instanceof Uint8Array
-			? Buffer.from(body).toString('utf8')
-			: typeof body === 'string'
-				? body
-				: undefined;
-	if (text === undefined) return undefined;
-	try {
-		const parsed: unknown = JSON.parse(text);
-		return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-			? (parsed as IDataObject)
-			: undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** RetCode as a number: UCloud sends an integer; a digit string is read too. */
 function retCodeOf(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -208,21 +179,8 @@ function retCodeOf(value: unknown): number | undefined {
 	return undefined;
 }
 
-function stringOrUndefined(value: unknown): string | undefined {
-	return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** The request's parameters, unset ones left out. */
-function bodyOf(action: string, params: Params): IDataObject {
-	const body: IDataObject = { Action: action };
-	for (const [key, value] of Object.entries(params)) {
-		if (value !== undefined && value !== null && value !== '') body[key] = value;
-	}
-	return body;
-}
-
 export class UCloudRedisClient {
-	constructor(private readonly options: UCloudClientOptions) {}
+	constructor(private readonly options: ClientOptions) {}
 
 	/**
 	 * One action. Reads are retried on throttling, server errors and lost answers; a non-idempotent call (Create) is
@@ -231,83 +189,25 @@ export class UCloudRedisClient {
 	async call<T = IDataObject>(
 		action: string,
 		params: Params,
-		{ idempotent = true, decode }: CallOptions<T> = {},
+		options: CallOptions<T> = {},
 	): Promise<T> {
-		const body = bodyOf(action, params);
-		return await withRetry(
-			async () => {
-				const { answer, requestId } = await this.send(action, body);
-				if (!decode) return answer as T;
-				return decodeAnswer(
-					{ provider: PROVIDER, label: LABEL, action, requestId },
-					answer,
-					decode,
-				);
-			},
-			{
-				idempotent,
-				policy: this.options.retryPolicy,
-				signal: this.options.signal,
-				sleep: this.options.sleep,
-			},
-		);
+		const body: IDataObject = { Action: action, ...setParams(params) };
+		const attempt = async () => await this.send(action, body);
+		return await callWithRetry(this.options, PEER, action, options, attempt);
 	}
 
-	/** Sends one request; the full response, or the CloudApiError of a request that got no answer. */
-	private async exchange(action: string, body: IDataObject): Promise<IN8nHttpFullResponse> {
-		let response: IN8nHttpFullResponse | undefined;
-		let failure: unknown;
-		try {
-			response = await this.options.send({
-				method: 'POST',
-				url: '/',
-				// A fresh copy per try: the credential signs every try afresh.
-				body: { ...body },
-				headers: { accept: 'application/json' },
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				json: false,
-				encoding: 'text',
-				timeout: this.options.timeoutMs,
-			});
-		} catch (error) {
-			failure = error;
-		}
-		if (response !== undefined) return response;
-		// A cancelled execution is not a network failure.
-		if (this.options.signal?.aborted) {
-			throw new CloudApiError('The execution was cancelled', {
-				provider: PROVIDER,
-				kind: 'cancelled',
-				action,
-			});
-		}
-		// The credential refused to build the request (e.g. an Endpoint that is not a URL): nothing was sent.
-		const credentialError = credentialConfigErrorOf(failure);
-		if (credentialError) {
-			throw new CloudApiError(`${action} was not sent: ${credentialError.message}`, {
-				provider: PROVIDER,
-				kind: 'client',
-				action,
-				hint: 'Fix the Endpoint (or the keys) of the UCloud credential; no request reached UCloud.',
-			});
-		}
-		const code = networkErrorCode(failure);
-		throw new CloudApiError(
-			`No answer from ${LABEL} for ${action}${code ? ` (${code})` : ''}: ${rootCauseMessage(failure)}`,
-			{ provider: PROVIDER, kind: 'network', code, action },
-		);
-	}
-
-	private async send(
-		action: string,
-		body: IDataObject,
-	): Promise<{ answer: IDataObject; requestId?: string }> {
-		const response = await this.exchange(action, body);
+	private async send(action: string, body: IDataObject): Promise<Answer> {
+		const response = await exchange(this.options, PEER, action, {
+			method: 'POST',
+			url: '/',
+			// A fresh copy per try: the credential signs every try afresh.
+			body: { ...body },
+			headers: { accept: 'application/json' },
+		});
 		const status = response.statusCode;
-		const requestId = stringOrUndefined(headerValue(response.headers, REQUEST_ID_HEADER));
+		const requestId = nonEmptyString(headerValue(response.headers, REQUEST_ID_HEADER));
 		const retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), Date.now());
-		const parsed = parseBody(response.body);
+		const parsed = jsonObjectOf(response.body);
 		const retCode = parsed ? retCodeOf(parsed.RetCode) : undefined;
 		if (!parsed || retCode === undefined) {
 			// Not UCloud's answer: judged by the HTTP status (a gateway's 429 or 5xx), else unreadable.
@@ -324,7 +224,7 @@ export class UCloudRedisClient {
 			});
 		}
 		if (retCode === 0) {
-			if (status >= 200 && status < 300) return { answer: parsed, requestId };
+			if (status >= 200 && status < 300) return { body: parsed, requestId };
 			// A success code on a failed HTTP status: judged by the status.
 			throw new CloudApiError(`${LABEL} rejected ${action}: HTTP ${status}`, {
 				provider: PROVIDER,
@@ -336,7 +236,7 @@ export class UCloudRedisClient {
 				body: parsed,
 			});
 		}
-		const message = stringOrUndefined(parsed.Message);
+		const message = nonEmptyString(parsed.Message);
 		const kind = classifyUCloudError(retCode, message, status);
 		throw new CloudApiError(
 			`${LABEL} rejected ${action}: ${message ?? 'no message'} (RetCode ${retCode})`,

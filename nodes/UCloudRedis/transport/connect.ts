@@ -1,9 +1,8 @@
 /**
- * The UCloud provider bound to an n8n context (an execution or the instance picker), and the region and zone a
- * request goes to. Shared by the operations and the instance picker, so the picker needs nothing of the operations.
+ * The UCloud provider bound to an n8n context (an execution, the instance picker or a poll), and the region and zone
+ * a request goes to. Shared by the operations, the trigger and the instance picker.
  */
-import { type IExecuteFunctions, type ILoadOptionsFunctions, sleep } from 'n8n-workflow';
-
+import { bindSend, type ConnectContext, regionOf } from '../../common/connect';
 import { InputError, requireText, textOf } from '../../common/input';
 import { UCLOUD_CREDENTIAL_TYPE, UCloudRedisClient } from './client';
 import { UCloudProvider } from './provider';
@@ -14,36 +13,21 @@ export const REGION_EXAMPLE = 'cn-bj2';
 /** Zone IDs are the region's ID and a number: cn-bj2-02, hk-01, … */
 export const ZONE_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)*-\d{2}$/;
 
-export function createProvider(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	timeoutMs?: number,
-): UCloudProvider {
-	const signal =
-		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+const REGION_RULE = {
+	credentialType: UCLOUD_CREDENTIAL_TYPE,
+	pattern: REGION_PATTERN,
+	example: REGION_EXAMPLE,
+	credentialField: 'Region (credential)',
+};
+
+export function createProvider(context: ConnectContext, timeoutMs?: number): UCloudProvider {
 	return new UCloudProvider(
-		new UCloudRedisClient({
-			send: async (options) =>
-				await context.helpers.httpRequestWithAuthentication.call(
-					context,
-					UCLOUD_CREDENTIAL_TYPE,
-					options,
-				),
-			sleep,
-			signal,
-			timeoutMs,
-		}),
+		new UCloudRedisClient(bindSend(context, UCLOUD_CREDENTIAL_TYPE, timeoutMs)),
 	);
 }
 
-/** The node's Region parameter, else the credential's Default Region. */
-export async function resolveRegion(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	nodeRegion: unknown,
-): Promise<string> {
-	const explicit = textOf(nodeRegion, 'Region');
-	if (explicit) return requireText(explicit, 'Region', REGION_PATTERN, REGION_EXAMPLE);
-	const credentials = await context.getCredentials(UCLOUD_CREDENTIAL_TYPE);
-	return requireText(credentials.region, 'Region (credential)', REGION_PATTERN, REGION_EXAMPLE);
+export async function resolveRegion(context: ConnectContext, nodeRegion: unknown): Promise<string> {
+	return await regionOf(context, nodeRegion, REGION_RULE);
 }
 
 /** The node's Zone parameter: undefined when empty; else a zone of `region` (cn-bj2-02 is a zone of cn-bj2). */

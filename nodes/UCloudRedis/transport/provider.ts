@@ -65,6 +65,12 @@ export class UCloudProvider implements BackupProvider {
 
 	readonly jobKind = 'backup' as const;
 
+	readonly requestRate = {
+		requests: 10,
+		perMs: 1000,
+		source: 'UCloud documents no rate for URedis actions: 10 requests per second, a cautious figure of ours',
+	};
+
 	constructor(private readonly client: UCloudRedisClient) {}
 
 	/**

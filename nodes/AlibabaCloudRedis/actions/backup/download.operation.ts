@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadOperation } from '../../../common/operations';
+import { executeWith, downloadOperation } from '../../../common/operations';
 import { downloadProperties } from '../../../common/parameters';
 import { alibabaNode, backupIdProperty, searchDaysProperty } from '../shared';
 
@@ -11,9 +11,4 @@ export const description: INodeProperties[] = [
 	...downloadProperties(show, [searchDaysProperty]),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await downloadOperation.call(this, itemIndex, alibabaNode);
-}
+export const execute = executeWith(downloadOperation, alibabaNode);

@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { getDownloadUrlOperation } from '../../../common/operations';
+import { executeWith, getDownloadUrlOperation } from '../../../common/operations';
 import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { alibabaNode, backupIdProperty, searchDaysProperty } from '../shared';
 
@@ -11,9 +11,4 @@ export const description: INodeProperties[] = [
 	optionsCollection(show, [searchDaysProperty, requestTimeoutOption]),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await getDownloadUrlOperation.call(this, itemIndex, alibabaNode);
-}
+export const execute = executeWith(getDownloadUrlOperation, alibabaNode);

@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { listOperation } from '../../../common/operations';
+import { executeWith, listOperation } from '../../../common/operations';
 import { listProperties } from '../../../common/parameters';
 import { BACKUP_PAGE_SIZES } from '../../transport/provider';
 import { alibabaNode } from '../shared';
@@ -9,9 +9,4 @@ const show = { resource: ['backup'], operation: ['list'] };
 
 export const description: INodeProperties[] = listProperties(show, BACKUP_PAGE_SIZES);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await listOperation.call(this, itemIndex, alibabaNode);
-}
+export const execute = executeWith(listOperation, alibabaNode);

@@ -1,33 +1,21 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationSelector, waitForTaskOperation } from '../../../common/parameters';
 import * as get from './get.operation';
 import * as waitUntilFinished from './waitUntilFinished.operation';
 
 export { get, waitUntilFinished };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['backupTask'] } },
-		default: 'get',
-		options: [
-			{
-				name: 'Get',
-				value: 'get',
-				action: 'Get backup tasks',
-				description: 'Get the state of backup tasks of an instance',
-			},
-			{
-				name: 'Wait Until Finished',
-				value: 'waitUntilFinished',
-				action: 'Wait until a backup task is finished',
-				description: 'Poll a backup task until it is finished, fails or the time limit passes',
-			},
-		],
-	},
+	operationSelector('backupTask', 'get', [
+		{
+			name: 'Get',
+			value: 'get',
+			action: 'Get backup tasks',
+			description: 'Get the state of backup tasks of an instance',
+		},
+		waitForTaskOperation,
+	]),
 	...get.description,
 	...waitUntilFinished.description,
 ];

@@ -1,17 +1,8 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { optionalText, requireOneOf, requireText } from '../../../common/input';
-import {
-	optionsCollection,
-	optionsOf,
-	requestTimeoutMsOf,
-	requestTimeoutOption,
-} from '../../../common/parameters';
+import { tasksOperation } from '../../../common/operations';
+import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { alibabaNode, TASK_ID_PATTERN } from '../shared';
 
 const show = { resource: ['backupTask'], operation: ['get'] };
@@ -56,8 +47,8 @@ export async function execute(
 		['', 'Automated', 'Manual'] as const,
 		'Job Mode',
 	);
-	const instance = await alibabaNode.instanceOf(this, itemIndex);
-	const provider = alibabaNode.provider(this, requestTimeoutMsOf(optionsOf.call(this, itemIndex)));
-	const tasks = await provider.listTasks(instance, { taskId, mode: jobMode || undefined });
-	return tasks.map((task) => ({ json: task as unknown as IDataObject }));
+	return await tasksOperation.call(this, itemIndex, alibabaNode, {
+		taskId,
+		mode: jobMode || undefined,
+	});
 }

@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { waitOperation } from '../../../common/operations';
+import { executeWith, waitOperation } from '../../../common/operations';
 import { waitOptions } from '../../../common/parameters';
 import { alibabaNode } from '../shared';
 
@@ -20,9 +20,4 @@ export const description: INodeProperties[] = [
 	waitOptions(show),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await waitOperation.call(this, itemIndex, alibabaNode);
-}
+export const execute = executeWith(waitOperation, alibabaNode);

@@ -1,11 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	createOperation,
-	describeCreated,
-	type PreparedCreate,
-	prepareCreate,
-} from '../../../common/operations';
+import { createWith } from '../../../common/operations';
 import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { tencentNode } from '../shared';
 
@@ -33,17 +28,4 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-/** Every item is checked before the first backup is started (see common/n8n.ts runOperation). */
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedCreate> {
-	return await prepareCreate.call(this, itemIndex, tencentNode);
-}
-
-export async function execute(
-	this: IExecuteFunctions,
-	_itemIndex: number,
-	prepared?: unknown,
-): Promise<INodeExecutionData[]> {
-	return await createOperation.call(this, prepared as PreparedCreate, tencentNode);
-}
-
-export const describeDone = describeCreated;
+export const { prepare, execute, describeDone } = createWith(tencentNode);

@@ -1,16 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import {
-	optionsCollection,
-	optionsOf,
-	requestTimeoutMsOf,
-	requestTimeoutOption,
-} from '../../../common/parameters';
+import { tasksOperation } from '../../../common/operations';
+import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { taskIdOf, taskIdProperty, tencentNode } from '../shared';
 
 const show = { resource: ['backupTask'], operation: ['get'] };
@@ -25,8 +16,5 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const taskId = taskIdOf(this.getNodeParameter('taskId', itemIndex, ''));
-	const instance = await tencentNode.instanceOf(this, itemIndex);
-	const provider = tencentNode.provider(this, requestTimeoutMsOf(optionsOf.call(this, itemIndex)));
-	const tasks = await provider.listTasks(instance, { taskId });
-	return tasks.map((task) => ({ json: task as unknown as IDataObject }));
+	return await tasksOperation.call(this, itemIndex, tencentNode, { taskId });
 }

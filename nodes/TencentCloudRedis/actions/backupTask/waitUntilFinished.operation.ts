@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { waitOperation } from '../../../common/operations';
+import { executeWith, waitOperation } from '../../../common/operations';
 import { waitOptions } from '../../../common/parameters';
 import { taskIdProperty, tencentNode } from '../shared';
 
@@ -11,9 +11,4 @@ export const description: INodeProperties[] = [
 	waitOptions(show),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await waitOperation.call(this, itemIndex, tencentNode);
-}
+export const execute = executeWith(waitOperation, tencentNode);

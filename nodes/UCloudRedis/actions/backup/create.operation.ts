@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { createOperation, type PreparedCreate, prepareCreate } from '../../../common/operations';
+import { createOperation, createWith, type PreparedCreate } from '../../../common/operations';
 import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { ucloudNode } from '../shared';
 
@@ -25,10 +25,8 @@ export const description: INodeProperties[] = [
 	optionsCollection(show, [requestTimeoutOption]),
 ];
 
-/** Every item is checked (its Backup Name too) before the first backup is started (common/n8n.ts runOperation). */
-export async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<PreparedCreate> {
-	return await prepareCreate.call(this, itemIndex, ucloudNode);
-}
+/** Every item is checked (its Backup Name too) before the first backup is started. */
+export const { prepare } = createWith(ucloudNode);
 
 /**
  * CreateURedisBackup, sent once. URedis has no task API: the output is the job as a task whose ID is the new

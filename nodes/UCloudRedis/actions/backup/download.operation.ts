@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadOperation } from '../../../common/operations';
+import { executeWith, downloadOperation } from '../../../common/operations';
 import { downloadProperties } from '../../../common/parameters';
 import { backupIdProperty, ucloudNode } from '../shared';
 
@@ -16,9 +16,4 @@ export const description: INodeProperties[] = [
 	...downloadProperties(show, []),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await downloadOperation.call(this, itemIndex, ucloudNode);
-}
+export const execute = executeWith(downloadOperation, ucloudNode);

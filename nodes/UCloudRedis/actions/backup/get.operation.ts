@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { getOperation } from '../../../common/operations';
+import { executeWith, getOperation } from '../../../common/operations';
 import { optionsCollection, requestTimeoutOption } from '../../../common/parameters';
 import { backupIdProperty, ucloudNode } from '../shared';
 
@@ -11,9 +11,4 @@ export const description: INodeProperties[] = [
 	optionsCollection(show, [requestTimeoutOption]),
 ];
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await getOperation.call(this, itemIndex, ucloudNode);
-}
+export const execute = executeWith(getOperation, ucloudNode);

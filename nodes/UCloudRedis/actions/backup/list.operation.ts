@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-import { listOperation } from '../../../common/operations';
+import { executeWith, listOperation } from '../../../common/operations';
 import { listProperties } from '../../../common/parameters';
 import { BACKUP_PAGE_SIZES } from '../../transport/provider';
 import { ucloudNode } from '../shared';
@@ -13,9 +13,4 @@ const show = { resource: ['backup'], operation: ['list'] };
  */
 export const description: INodeProperties[] = listProperties(show, BACKUP_PAGE_SIZES, 7);
 
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await listOperation.call(this, itemIndex, ucloudNode);
-}
+export const execute = executeWith(listOperation, ucloudNode);
