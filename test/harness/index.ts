@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ExecutionLifecycleHooks, ExternalSecretsProxy, WorkflowExecute } from 'n8n-core';
+import {
+	ExecutionLifecycleHooks,
+	ExternalSecretsProxy,
+	PollContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import { NodeHelpers, UnexpectedError, Workflow } from 'n8n-workflow';
 import type {
 	ExecutionBaseError,
@@ -100,6 +105,38 @@ const unsupported = (what: string) => () => {
 	throw new UnexpectedError(`${what} is not supported by the test harness`);
 };
 
+function additionalDataFor(
+	hooks: ExecutionLifecycleHooks,
+	executionId: string,
+	workflowId: string,
+	opts: Pick<RunWorkflowOptions, 'credentialTypes' | 'credentials'>,
+): IWorkflowExecuteAdditionalData {
+	return {
+		hooks,
+		executionId,
+		workflowId,
+		credentialsHelper: new HarnessCredentialsHelper(opts.credentialTypes, opts.credentials ?? []),
+		externalSecretsProxy: new ExternalSecretsProxy(),
+		variables: {},
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: unsupported('Executing sub-workflows'),
+		startRunnerTask: unsupported('Task runners (Code node)'),
+	};
+}
+
 /**
  * Runs a workflow through n8n-core's real WorkflowExecute, in 'manual' mode (as "Execute workflow"
  * in the editor does), with in-memory credentials and real HTTP.
@@ -145,30 +182,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
 		recorded ??= run;
 	});
 
-	const additionalData: IWorkflowExecuteAdditionalData = {
-		hooks,
-		executionId,
-		workflowId,
-		credentialsHelper: new HarnessCredentialsHelper(opts.credentialTypes, opts.credentials ?? []),
-		externalSecretsProxy: new ExternalSecretsProxy(),
-		variables: {},
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formBaseUrl: 'http://localhost:5678/form',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		formTestBaseUrl: 'http://localhost:5678/form-test',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		mcpBaseUrl: 'http://localhost:5678/mcp',
-		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: unsupported('Executing sub-workflows'),
-		startRunnerTask: unsupported('Task runners (Code node)'),
-	};
+	const additionalData = additionalDataFor(hooks, executionId, workflowId, opts);
 
 	const startNode =
 		opts.startNodeName === undefined
@@ -229,4 +243,92 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
 function asError(error: ExecutionBaseError | undefined): ExecutionBaseError | Error | undefined {
 	if (error === undefined || error instanceof Error) return error;
 	return Object.assign(Object.create(Error.prototype) as Error, error);
+}
+
+export interface RunPollOptions {
+	/** The trigger node (its parameters and credentials). */
+	node: INode;
+	nodeTypes: Record<string, INodeType | IVersionedNodeType>;
+	credentialTypes: ICredentialType[];
+	credentials?: HarnessCredential[];
+	/** The workflow's static data as n8n last saved it (undefined: a workflow never polled). */
+	staticData?: IDataObject;
+	/** What `getPollBudgetMs()` answers (n8n's default: 5 minutes). */
+	budgetMs?: number;
+}
+
+export interface RunPollResult {
+	/** What `poll()` returned: null when there was nothing new. */
+	items: INodeExecutionData[] | null;
+	/**
+	 * The static data n8n would save after this poll: a copy of the workflow's static data when the poll changed it
+	 * (n8n saves it only then: `__dataChanged`), else the data it started from.
+	 */
+	staticData: IDataObject | undefined;
+	changed: boolean;
+}
+
+/**
+ * One poll of an active workflow's polling trigger, as n8n's ActiveWorkflowManager runs it: n8n-core's real
+ * PollContext (mode 'trigger'), the workflow's static data behind n8n's change-tracking proxy, saved only when the
+ * poll changed it. Polls are independent calls, like polls of a real n8n (or of a restarted one): state passes
+ * between them only through the returned static data.
+ */
+export async function runPoll(opts: RunPollOptions): Promise<RunPollResult> {
+	ensureN8nEnv();
+	const nodeTypes = new HarnessNodeTypes({ ...BUILTIN_NODE_TYPES, ...opts.nodeTypes });
+	const node = structuredClone(opts.node);
+	const workflowId = 'harness-poll-workflow';
+	const workflow = new Workflow({
+		id: workflowId,
+		name: 'Harness poll',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes,
+		settings: {},
+		staticData: opts.staticData === undefined ? undefined : structuredClone(opts.staticData),
+	});
+	const executionId = randomUUID();
+	const workflowData: IWorkflowBase = {
+		id: workflowId,
+		name: 'Harness poll',
+		active: true,
+		isArchived: false,
+		activeVersionId: null,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes: [node],
+		connections: {},
+		settings: {},
+	};
+	const hooks = new ExecutionLifecycleHooks('trigger', executionId, workflowData);
+	const additionalData = additionalDataFor(hooks, executionId, workflowId, opts);
+	const workflowNode = workflow.getNode(node.name);
+	if (!workflowNode) throw new UnexpectedError(`Node "${node.name}" is not in the workflow`);
+	const budgetMs = opts.budgetMs ?? 5 * 60_000;
+	const context = new PollContext(
+		workflow,
+		workflowNode,
+		additionalData,
+		'trigger',
+		'activate',
+		() => {},
+		(error) => {
+			throw error;
+		},
+		undefined,
+		undefined,
+		undefined,
+		() => budgetMs,
+	);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	if (!nodeType.poll) throw new UnexpectedError(`${node.type} is not a polling trigger`);
+	const result = await nodeType.poll.call(context);
+	const changed = workflow.staticData.__dataChanged === true;
+	const saved = changed
+		? (JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject)
+		: opts.staticData;
+	if (saved) delete saved.__dataChanged;
+	return { items: result?.[0] ?? null, staticData: saved, changed };
 }

@@ -412,9 +412,13 @@ describe('per-cloud packages', () => {
 			}
 			for (const credential of loaded.credentials)
 				expect(credential.className).toBe(credential.exportName);
-			expect(loaded.nodes.map((n) => n.descriptionName)).toEqual([CLOUDS[id].nodeType]);
+			// The cloud's node and its backup trigger.
+			expect(loaded.nodes.map((n) => n.descriptionName).sort()).toEqual([
+				CLOUDS[id].nodeType,
+				`${CLOUDS[id].nodeType}Trigger`,
+			]);
 			expect(credentialNames).toEqual([CLOUDS[id].credentialType]);
-			expect(loaded.nodes[0].credentials).toEqual([CLOUDS[id].credentialType]);
+			for (const node of loaded.nodes) expect(node.credentials).toEqual([CLOUDS[id].credentialType]);
 		});
 
 		it('passes the scanner lint (source and tarball), n8n-node lint and its strict check with 0 errors', () => {
