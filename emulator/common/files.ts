@@ -2,11 +2,19 @@ import { createCipheriv, createHash } from 'crypto';
 import { Readable } from 'stream';
 
 import { Crc64 } from './crc64';
+import { DEFAULT_RDB_VERSION, rdbLayout, rdbStream, type RdbLayout } from './rdbFile';
 
 /**
- * A downloadable object whose bytes are never stored: they are the AES-128-CTR keystream of a key derived from
- * `seed`, so any byte range can be produced on demand (Range requests, multi-GiB files) and tests can recompute
- * exactly what a download should have delivered.
+ * What a file's bytes are: `'rdb'`, a real Redis RDB file generated from the seed (emulator/common/rdbFile.ts: valid
+ * header, aux fields, string keys, EOF opcode, CRC-64/Jones trailer; `redis-check-rdb` accepts it), or `'random'`,
+ * the AES-128-CTR keystream of a key derived from the seed. Either way any byte range can be produced on demand
+ * (Range requests, multi-GiB files) and tests can recompute exactly what a download should have delivered. A file
+ * too small to be an RDB (under about 115 bytes: minimumRdbSize()) is served as random bytes.
+ */
+export type FileContent = 'rdb' | 'random';
+
+/**
+ * A downloadable object whose bytes are never stored (see FileContent).
  */
 export interface EmulatedFile {
 	/** Object key (path after the bucket prefix), unique per emulator. */
@@ -15,6 +23,59 @@ export interface EmulatedFile {
 	size: number;
 	seed: string;
 	lastModifiedMs: number;
+	/** What the bytes are; fileContentDefaults.content when not set. Set it before the file is first served (the
+	 * storages' checksums are cached per key and content). */
+	content?: FileContent;
+	/** RDB version of a generated RDB (`REDIS0011`; 80+ writes Valkey's `VALKEY080`); fileContentDefaults.rdbVersion
+	 * when not set. */
+	rdbVersion?: number;
+}
+
+function envContent(): FileContent {
+	const value = process.env.EMULATOR_FILE_CONTENT;
+	if (value === undefined || value === '') return 'rdb';
+	if (value === 'rdb' || value === 'random') return value;
+	throw new Error(`EMULATOR_FILE_CONTENT must be rdb or random, not ${value}`);
+}
+
+function envRdbVersion(): number {
+	const value = process.env.EMULATOR_RDB_VERSION;
+	if (value === undefined || value === '') return DEFAULT_RDB_VERSION;
+	const version = Number(value);
+	if (!Number.isInteger(version) || version < 1 || version > 999) throw new Error(`EMULATOR_RDB_VERSION must be an RDB version, not ${value}`);
+	return version;
+}
+
+/**
+ * The content of files that do not say (every file the clouds' stores create): real RDB files of version 11 unless
+ * the environment says otherwise (`EMULATOR_FILE_CONTENT=random`, `EMULATOR_RDB_VERSION=10`). Change it with
+ * setFileContentDefaults() before files are served.
+ */
+export const fileContentDefaults: { content: FileContent; rdbVersion: number } = {
+	content: envContent(),
+	rdbVersion: envRdbVersion(),
+};
+
+export function setFileContentDefaults(patch: Partial<typeof fileContentDefaults>): void {
+	Object.assign(fileContentDefaults, patch);
+}
+
+/** The generated RDB's layout when this file is served as an RDB, else undefined (random bytes). */
+export function rdbLayoutOf(file: EmulatedFile): RdbLayout | undefined {
+	if ((file.content ?? fileContentDefaults.content) !== 'rdb') return undefined;
+	return rdbLayout({
+		seed: file.seed,
+		size: file.size,
+		lastModifiedMs: file.lastModifiedMs,
+		version: file.rdbVersion ?? fileContentDefaults.rdbVersion,
+	});
+}
+
+/** Identifies a file's bytes (for caches of their checksums): key, size and content, without generating anything. */
+export function contentId(file: EmulatedFile): string {
+	const content = file.content ?? fileContentDefaults.content;
+	const version = content === 'rdb' ? String(file.rdbVersion ?? fileContentDefaults.rdbVersion) : '';
+	return `${file.key}\u0000${file.size}\u0000${content}${version}`;
 }
 
 const CHUNK = 256 * 1024;
@@ -22,6 +83,8 @@ const ZEROES = Buffer.alloc(CHUNK);
 
 /** Stream bytes [start, end] (inclusive) of a file. */
 export function fileStream(file: EmulatedFile, start = 0, end = file.size - 1): Readable {
+	const layout = rdbLayoutOf(file);
+	if (layout) return rdbStream(layout, start, Math.min(end, file.size - 1));
 	const key = createHash('sha256').update(file.seed).digest().subarray(0, 16);
 	// CTR mode: the counter block for byte p is floor(p / 16), so seeking is just picking the IV.
 	const block = Math.floor(start / 16);
@@ -59,28 +122,29 @@ export async function fileSha256Hex(file: EmulatedFile): Promise<string> {
 	return hash.digest('hex');
 }
 
-/** CRC64 per object key, computed at most once (a 4 GiB file takes seconds, so only on demand). */
+/** CRC64 per object key and content, computed at most once (a 4 GiB file takes seconds, so only on demand). */
 export class Crc64Cache {
 	private readonly done = new Map<string, string>();
 	private readonly running = new Map<string, Promise<string>>();
 
 	get(file: EmulatedFile): string | undefined {
-		return this.done.get(file.key);
+		return this.done.get(contentId(file));
 	}
 
 	compute(file: EmulatedFile): Promise<string> {
-		const cached = this.done.get(file.key);
+		const id = contentId(file);
+		const cached = this.done.get(id);
 		if (cached !== undefined) return Promise.resolve(cached);
-		let pending = this.running.get(file.key);
+		let pending = this.running.get(id);
 		if (!pending) {
 			const crc = new Crc64();
 			pending = digestFile(file, (c) => crc.update(c)).then(() => {
 				const value = crc.digest();
-				this.done.set(file.key, value);
-				this.running.delete(file.key);
+				this.done.set(id, value);
+				this.running.delete(id);
 				return value;
 			});
-			this.running.set(file.key, pending);
+			this.running.set(id, pending);
 		}
 		return pending;
 	}
