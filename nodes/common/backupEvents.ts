@@ -38,10 +38,10 @@ export const OVERLAP_MS = 60 * 60_000;
 export const RUNNING_MAX_AGE_MS = 48 * 3600_000;
 /**
  * A running backup that the cloud stops listing without an outcome has failed (some clouds list no failed
- * backups: the record just goes); after this long unlisted, so that a list that lags behind its task is not taken
- * for a failure.
+ * backups: the record just goes); after this long unlisted (two polls at n8n's shortest interval), so that a list
+ * that lags a moment behind its task is not taken for a failure.
  */
-export const VANISHED_AFTER_MS = 5 * 60_000;
+export const VANISHED_AFTER_MS = 2 * 60_000;
 /** How often (per instance) the trigger lists far enough back to see that a backup it knew has gone. */
 export const GONE_CHECK_EVERY_MS = 60 * 60_000;
 /** Successful backups tracked for "expired or deleted": the newest this many, per instance… */

@@ -1,7 +1,7 @@
 /**
  * Keeps a fan-out of requests under a cloud's documented rate instead of flooding it and retrying throttled calls.
- * Requests are spaced evenly (one every perMs / requests), so no window of `perMs`, wherever it starts, holds more
- * than `requests` of them; a burst would hit the cloud's own per-second counter at its edges.
+ * Requests start evenly spaced (one every perMs / (requests x headroom)), so no window of `perMs`, wherever it
+ * starts, holds more than `requests` of them; a burst would hit the cloud's own per-second counter at its edges.
  */
 import type { RequestRate } from './provider';
 
@@ -16,7 +16,8 @@ export const RATE_HEADROOM = 0.9;
 
 export class RateLimiter {
 	private readonly intervalMs: number;
-	private nextSlotMs = Number.NEGATIVE_INFINITY;
+	private lastStartMs = Number.NEGATIVE_INFINITY;
+	private queue: Promise<void> = Promise.resolve();
 
 	constructor(
 		rate: Pick<RequestRate, 'requests' | 'perMs'>,
@@ -30,17 +31,25 @@ export class RateLimiter {
 	}
 
 	/**
-	 * Waits for this request's slot. Slots are handed out in call order, so concurrent callers queue fairly; a slot
-	 * is taken before the wait, so a cancelled wait still counts (the rate is never exceeded, only under-used).
+	 * Waits for this request's turn. Callers queue in call order; each turn starts at least one interval after the
+	 * previous one actually started, by the clock read after waking (a timer that fires late, on a busy host, never
+	 * lets the queued requests out in a burst to catch up).
 	 */
 	async take(): Promise<void> {
-		const now = this.clock.now();
-		const slot = Math.max(now, this.nextSlotMs);
-		this.nextSlotMs = slot + this.intervalMs;
-		if (slot > now) await this.clock.sleep(slot - now);
+		const turn = this.queue.then(async () => {
+			for (;;) {
+				const waitMs = this.lastStartMs + this.intervalMs - this.clock.now();
+				if (waitMs <= 0) break;
+				await this.clock.sleep(waitMs);
+			}
+			this.lastStartMs = this.clock.now();
+		});
+		// A cancelled wait (the execution stopped) must not block the callers behind it.
+		this.queue = turn.catch(() => {});
+		await turn;
 	}
 
-	/** Runs `call` in the next slot. */
+	/** Runs `call` in its turn. */
 	async run<T>(call: () => Promise<T>): Promise<T> {
 		await this.take();
 		return await call();
