@@ -1,9 +1,11 @@
 /**
  * `npm run emulator [-- --host 0.0.0.0 --port 8787 --tencent-port 8788 --ucloud-port 8789 --step-ms 10000
- * --clock-skew-ms 600000 --range-requests ignore]`: run the emulator on fixed ports for the demo or for pointing a
- * real n8n at it (credentials: endpoint override). Env: EMULATOR_HOST, EMULATOR_ALIBABA_PORT, EMULATOR_TENCENT_PORT,
- * EMULATOR_UCLOUD_PORT, EMULATOR_TASK_STEP_MS, EMULATOR_CLOCK_SKEW_MS, EMULATOR_RANGE_REQUESTS. Step, skew and Range
- * mode apply to every cloud. Ctrl-C stops it.
+ * --clock-skew-ms 600000 --range-requests ignore --control [--control-port 8790]]`: run the emulator on fixed ports
+ * for the demo or for pointing a real n8n at it (credentials: endpoint override). Env: EMULATOR_HOST,
+ * EMULATOR_ALIBABA_PORT, EMULATOR_TENCENT_PORT, EMULATOR_UCLOUD_PORT, EMULATOR_TASK_STEP_MS, EMULATOR_CLOCK_SKEW_MS,
+ * EMULATOR_RANGE_REQUESTS. Step, skew and Range mode apply to every cloud. `--control` also serves the control
+ * endpoint (control.ts: start backups that succeed or fail, on 127.0.0.1 only, any free port unless
+ * `--control-port`). Ctrl-C stops it.
  */
 import {
 	CloudEmulator,
@@ -13,6 +15,7 @@ import {
 	TENCENT_LEGACY_PATH,
 	type RangeMode,
 } from './index';
+import { startControlServer, type ControlServer } from './control';
 
 function arg(name: string): string | undefined {
 	const i = process.argv.indexOf(`--${name}`);
@@ -82,9 +85,15 @@ async function main(): Promise<void> {
 	console.log('  Seeded: uredis-demo01 (20 backups, 1 Error, 1 Expired), uredis-demo02 (4 backups) in cn-bj2, project org-emulator');
 	if (clockSkewMs) console.log(`  The cloud clock runs ${clockSkewMs} ms off the host clock.`);
 	if (rangeRequests !== 'standard') console.log(`  Range requests: ${rangeRequests}.`);
+	let control: ControlServer | undefined;
+	if (process.argv.includes('--control')) {
+		// Loopback only, whatever --host says: it has no authentication.
+		control = await startControlServer(emulator, '127.0.0.1', Number(arg('control-port') ?? 0));
+		console.log(`Control endpoint on ${control.url} (POST /backups, GET /backups, GET /requests)`);
+	}
 	console.log(`Backup tasks advance one state every ${stepMs} ms. Press Ctrl-C to stop.`);
 	const shutdown = () => {
-		emulator.stop().then(
+		Promise.all([emulator.stop(), control?.close()]).then(
 			() => process.exit(0),
 			() => process.exit(1),
 		);

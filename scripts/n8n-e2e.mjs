@@ -2,7 +2,7 @@
 // What users install is what we test: the real n8n (2.41.1, on Node 24) loads the packed package and runs every
 // example workflow against the local emulator, headless. Plain Node ESM (Node 20+); n8n runs on its own Node 24.
 //
-//   node scripts/n8n-e2e.mjs [--keep] [--verbose]
+//   node scripts/n8n-e2e.mjs [--keep] [--verbose] [--only-triggers]
 //
 // 1. n8n and Node 24 from the npm registry into a cache outside the work tree (N8N_E2E_CACHE, default
 //    ~/.cache/n8n-nodes-cloud-redis-backups/); installed once (a few minutes, ~3 GB), then reused (marker file).
@@ -21,10 +21,20 @@
 //    a Schedule Trigger runs as a Manual Trigger of the same name (`n8n execute` starts at nothing else), nodes with
 //    a credential of another service (Slack) run as No Operation nodes, /home/node/ (the Docker image's home)
 //    points at the HOME n8n gets here, a fresh folder whose .n8n-files (n8n's default allowed folder) exists, empty.
+//    Examples that start with one of our polling triggers cannot run with `n8n execute`: step 4b activates them.
+// 4b. The backup triggers in a running n8n (scripts/n8n/triggers.mjs): per cloud a check workflow (our trigger ->
+//    No Operation; events backupStarted/Succeeded/Failed on the cloud's demo instance) and the trigger examples,
+//    imported, ONE `n8n start`, each activated over REST (its first poll records state, runs nothing), polling every
+//    5 s (12 once-a-minute Poll Times: n8n refuses a cron more frequent than a minute); then per cloud a backup that
+//    fails and one that succeeds, started in the emulator through its control endpoint (emulator/control.ts); the
+//    executions read back over REST: each expected event exactly once, with that backup's ids, and nothing else. A
+//    failed Tencent backup stops being listed; the trigger reports it 5 min after it went (VANISHED_AFTER_MS), so
+//    this step takes about 6 min in full; N8N_E2E_TRIGGERS=quick does not wait for that failure (about 1.5 min).
 // 5. A PASS/FAIL report; exit code 0 only if everything passed. Logs stay in .artifacts/n8n-e2e/ on failure.
 //
 // Env: N8N_E2E_CACHE (cache folder), N8N_E2E_EXAMPLES (folder of workflows instead of examples/),
-// N8N_E2E_KEEP=1 (same as --keep: keep the temp folder and logs even on success).
+// N8N_E2E_KEEP=1 (same as --keep: keep the temp folder and logs even on success), N8N_E2E_TRIGGERS=full (default) |
+// quick | off (step 4b). --only-triggers: skip step 3b and the `n8n execute` runs of step 4 (to work on 4b).
 
 import { N8N_OFFLINE_ENV } from './n8n/env.mjs';
 import { execFileSync } from 'node:child_process';
@@ -44,6 +54,7 @@ import {
 	sha256File,
 	sha256Url,
 } from './n8n/workflows.mjs';
+import { runTriggerCheck, startsWithOurTrigger } from './n8n/triggers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_DIR = path.resolve(process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-cloud-redis-backups'));
@@ -51,6 +62,9 @@ const EXAMPLES_DIR = path.resolve(process.env.N8N_E2E_EXAMPLES || path.join(ROOT
 const ARTIFACTS_DIR = path.join(ROOT, '.artifacts', 'n8n-e2e');
 const KEEP = process.argv.includes('--keep') || process.env.N8N_E2E_KEEP === '1';
 const VERBOSE = process.argv.includes('--verbose');
+const ONLY_TRIGGERS = process.argv.includes('--only-triggers');
+const TRIGGERS = process.env.N8N_E2E_TRIGGERS || 'full';
+if (!['full', 'quick', 'off'].includes(TRIGGERS)) throw new Error(`N8N_E2E_TRIGGERS must be full, quick or off, not ${TRIGGERS}`);
 
 const ENCRYPTION_KEY = 'n8n-e2e-fixed-encryption-key-do-not-use-elsewhere';
 const EMULATOR_STEP_MS = 300;
@@ -180,6 +194,9 @@ function listsTheNewBackup(results, listNode) {
 const checks = [];
 const facts = {};
 const workflowReports = [];
+/** Examples that start with our polling trigger: not run with `n8n execute`, activated in step 4b. */
+const triggerExamples = [];
+let triggerReport = null;
 
 function say(line = '') {
 	process.stdout.write(`${line}\n`);
@@ -378,8 +395,9 @@ async function stepLoad(pkg) {
 	const ours = exported.filter((n) => typeof n.name === 'string' && n.name.startsWith(`${pkg.name}.`));
 	facts.exportedTypes = ours.map((n) => `${n.name} v${[].concat(n.version).join(',')}`);
 	for (const id of CLOUD_IDS) {
-		const type = `${pkg.name}.${CLOUDS[id].nodeType}`;
-		check(`the exported nodes JSON has ${type}`, ours.some((n) => n.name === type), `${exported.length} node types exported; ours: ${facts.exportedTypes.join(', ') || 'none'}`);
+		for (const type of [`${pkg.name}.${CLOUDS[id].nodeType}`, `${pkg.name}.${CLOUDS[id].trigger.nodeType}`]) {
+			check(`the exported nodes JSON has ${type}`, ours.some((n) => n.name === type), `${exported.length} node types exported; ours: ${facts.exportedTypes.join(', ') || 'none'}`);
+		}
 	}
 	// Credential types our nodes use: nodes naming any other type would reach some other service.
 	const used = ours.flatMap((n) => (n.credentials ?? []).map((c) => c.name));
@@ -460,11 +478,11 @@ async function stepLoadPerCloud() {
 async function stepWorkflows() {
 	say('\n[4/5] The examples, run by n8n against the emulator');
 	try {
-		emulator = await startEmulator({ repoRoot: ROOT, stepMs: EMULATOR_STEP_MS, logFile: (port) => logFile(`emulator-${port}`), timeoutMs: TIMEOUTS.emulatorStart, say });
+		emulator = await startEmulator({ repoRoot: ROOT, stepMs: EMULATOR_STEP_MS, logFile: (port) => logFile(`emulator-${port}`), timeoutMs: TIMEOUTS.emulatorStart, control: true, say });
 	} catch (e) {
 		must('emulator started', false, e.message);
 	}
-	check('emulator started', true, `${CLOUD_IDS.map((id) => `${CLOUDS[id].label} ${emulator.clouds[id].endpoint}`).join(', ')} (tasks advance every ${EMULATOR_STEP_MS} ms)`);
+	check('emulator started', true, `${CLOUD_IDS.map((id) => `${CLOUDS[id].label} ${emulator.clouds[id].endpoint}`).join(', ')}, control ${emulator.controlUrl} (tasks advance every ${EMULATOR_STEP_MS} ms)`);
 
 	const credFile = path.join(inputsDir, 'credentials.json');
 	const credentials = emulatorCredentials(emulator);
@@ -478,7 +496,45 @@ async function stepWorkflows() {
 
 	const files = fs.existsSync(EXAMPLES_DIR) ? fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort() : [];
 	must(`examples found in ${path.relative(ROOT, EXAMPLES_DIR) || EXAMPLES_DIR}`, files.length > 0, files.join(', '));
-	for (const file of files) await runExample(file);
+	for (const file of files) {
+		let workflow = null;
+		try {
+			workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+		} catch {
+			// runExample reports it
+		}
+		if (workflow && startsWithOurTrigger(workflow, facts.packageName)) {
+			triggerExamples.push({ file, workflow });
+			continue;
+		}
+		if (!ONLY_TRIGGERS) await runExample(file);
+	}
+	if (triggerExamples.length) say(`\n  Starting with our trigger, activated in step 4b: ${triggerExamples.map((e) => e.file).join(', ')}`);
+}
+
+async function stepTriggers() {
+	say(`\n[4b/5] The backup triggers, active in a running n8n (N8N_E2E_TRIGGERS=${TRIGGERS})`);
+	if (TRIGGERS === 'off') {
+		check('trigger step skipped (N8N_E2E_TRIGGERS=off)', triggerExamples.length === 0, triggerExamples.length ? `${triggerExamples.length} trigger example(s) left unchecked` : '');
+		return;
+	}
+	triggerReport = await runTriggerCheck({
+		runtime,
+		n8nEnv,
+		runCli: (label, args) => n8n(label, args),
+		cwd: userFolder,
+		inputsDir,
+		controlUrl: emulator.controlUrl,
+		logFile,
+		say,
+		check,
+		examples: triggerExamples,
+		ownCredentialTypes: facts.credentialTypes,
+		home: userFolder,
+		packageDir: path.join(n8nFolder, 'nodes', 'node_modules', facts.packageName),
+		waitForUnlistedFailures: TRIGGERS === 'full',
+		packageName: facts.packageName,
+	});
 }
 
 async function runExample(file) {
@@ -696,7 +752,7 @@ function keepArtifacts(reason) {
 	if (fs.existsSync(inputsDir)) fs.cpSync(inputsDir, path.join(dest, 'inputs'), { recursive: true });
 	const nodesJson = path.join(tmpRoot, 'nodes.json');
 	if (fs.existsSync(nodesJson)) fs.copyFileSync(nodesJson, path.join(dest, 'nodes.json'));
-	fs.writeFileSync(path.join(dest, 'report.json'), JSON.stringify({ reason, facts, checks, workflows: workflowReports }, null, 2));
+	fs.writeFileSync(path.join(dest, 'report.json'), JSON.stringify({ reason, facts, checks, workflows: workflowReports, triggers: triggerReport }, null, 2));
 	return dest;
 }
 
@@ -720,8 +776,9 @@ async function main() {
 		await stepInstall();
 		const pkg = await stepPackage();
 		await stepLoad(pkg);
-		await stepLoadPerCloud();
+		if (!ONLY_TRIGGERS) await stepLoadPerCloud();
 		await stepWorkflows();
+		await stepTriggers();
 	} catch (e) {
 		aborted = e instanceof Abort ? `stopped after: ${e.message}` : `error: ${e.stack ?? e.message}`;
 		if (!(e instanceof Abort)) check('the run itself', false, e.message);
@@ -755,6 +812,19 @@ async function main() {
 			if (b.servedSha256) say(`      emulator served ${b.servedBytes} B sha256 ${b.servedSha256}: ${b.match ? 'MATCH' : 'MISMATCH'}`);
 		}
 		for (const f of w.files) say(`    file ${f.node} ${f.path}: ${f.bytes ?? '?'} B sha256 ${f.sha256 ?? '?'}: ${f.match ? 'MATCH' : 'MISMATCH'}`);
+	}
+	if (triggerReport) {
+		const r = triggerReport;
+		const ph = r.phases ?? {};
+		say(`  triggers: ${r.ok ? 'PASS' : 'FAIL'} in ${seconds(r.ms ?? 0)} (polls every ${r.pollSeconds} s; import ${seconds(ph.importMs ?? 0)}, n8n start + login ${seconds(ph.startMs ?? 0)}, activation ${seconds(ph.activateMs ?? 0)}, events ${ph.eventsCompleteAfterMs != null ? `complete ${seconds(ph.eventsCompleteAfterMs)} after firing` : `incomplete after ${seconds(ph.eventsMs ?? 0)}`}, stop ${seconds(ph.stopMs ?? 0)})`);
+		for (const f of r.fired ?? []) say(`    fired ${f.cloud} ${f.instanceId}: ${f.outcome === 'fail' ? 'fails' : 'succeeds'} after ${seconds(f.durationMs)} (backupId ${f.backupId ?? '(at the end)'}, taskId ${f.taskId ?? '-'})`);
+		for (const w of r.workflows ?? []) {
+			say(`    workflow ${w.label} (id ${w.id}): ${w.ok ? 'PASS' : 'FAIL'}, activated in ${seconds(w.activationMs ?? 0)}, ${w.executions?.length ?? 0} execution(s)`);
+			for (const n of w.notes ?? []) say(`      note: ${n}`);
+			for (const e of w.events ?? []) say(`      #${e.execution} ${e.event}: ${e.kind} ${e.instanceId} backupId ${e.backupId ?? '-'} taskId ${e.taskId ?? '-'} ${e.status} (detected ${e.detectedAt})`);
+		}
+		if (r.pollRequests) say(`    list requests the polls sent: ${Object.entries(r.pollRequests).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+		for (const sk of r.skipped ?? []) say(`    not awaited (quick): ${sk}`);
 	}
 	if (aborted) say(`  ${aborted}`);
 	say(`  ${checks.length - failed.length}/${checks.length} checks passed in ${seconds(Date.now() - started)}`);

@@ -20,7 +20,10 @@ export const PACK_NAME = 'n8n-nodes-cloud-redis-backups';
  * - crc64Header: the object store's CRC-64 header on a download (null: the store sends none);
  * - editor: the example workflow and node the editor check opens, the resources and operations the panel must list
  *   (backupTaskOperations null: no Backup Task resource), the emulator's demo instances the picker must list, and a
- *   search that narrows them to one.
+ *   search that narrows them to one;
+ * - trigger (scripts/n8n/triggers.mjs): the polling trigger's node type, the demo instance the trigger check watches,
+ *   the API actions a poll lists backups with (the emulator's request log names them so), and whether the cloud
+ *   stops listing a failed backup (failedBackupUnlisted).
  */
 export const CLOUDS = {
 	alibaba: {
@@ -48,6 +51,7 @@ export const CLOUDS = {
 			],
 			search: { text: 'cluster', name: 'demo-cluster', id: 'r-democluster01', otherId: 'r-demostandard01' },
 		},
+		trigger: { nodeType: 'alibabaCloudRedisTrigger', instanceId: 'r-demostandard01', listActions: ['DescribeBackups', 'DescribeBackupTasks'] },
 	},
 	tencent: {
 		label: 'Tencent',
@@ -75,6 +79,9 @@ export const CLOUDS = {
 			],
 			search: { text: 'cluster', name: 'demo-cluster', id: 'crs-democls01', otherId: 'crs-demostd01' },
 		},
+		// A failed backup is no longer listed (as on Tencent; emulator/tencent/store.ts): the trigger reports it failed
+		// only once it has been unlisted for its VANISHED_AFTER_MS (nodes/common/backupEvents.ts).
+		trigger: { nodeType: 'tencentCloudRedisTrigger', instanceId: 'crs-demostd01', listActions: ['DescribeInstanceBackups'], failedBackupUnlisted: true },
 	},
 	ucloud: {
 		label: 'UCloud',
@@ -105,6 +112,7 @@ export const CLOUDS = {
 			],
 			search: { text: 'sessions', name: 'demo-sessions', id: 'uredis-demo02', otherId: 'uredis-demo01' },
 		},
+		trigger: { nodeType: 'uCloudRedisTrigger', instanceId: 'uredis-demo01', listActions: ['DescribeURedisBackup'] },
 	},
 };
 
@@ -158,10 +166,11 @@ export function bannerParser() {
 /**
  * emulator/cli.ts through ts-node: the Alibaba server on `port` (a free one by default), every other cloud on any
  * free port (`--tencent-port 0 --ucloud-port 0`), tasks (UCloud: backups) advancing every `stepMs`. Resolves with
- * { child, clouds: { <id>: { endpoint, keys } }, logFile } once every cloud's endpoint and keys were printed.
- * Tries up to three ports; throws when it never comes up.
+ * { child, clouds: { <id>: { endpoint, keys } }, controlUrl, logFile } once every cloud's endpoint and keys were
+ * printed. `control: true` also serves the emulator's control endpoint (emulator/control.ts; `controlUrl`, else
+ * null). Tries up to three ports; throws when it never comes up.
  */
-export async function startEmulator({ repoRoot, stepMs, logFile, timeoutMs = 90000, host = '127.0.0.1', say = () => {} }) {
+export async function startEmulator({ repoRoot, stepMs, logFile, timeoutMs = 90000, host = '127.0.0.1', control = false, say = () => {} }) {
 	const tsNode = path.join(repoRoot, 'node_modules', 'ts-node', 'dist', 'bin.js');
 	let lastOutcome = '';
 	for (let attempt = 1; attempt <= 3; attempt++) {
@@ -175,12 +184,16 @@ export async function startEmulator({ repoRoot, stepMs, logFile, timeoutMs = 900
 		const args = [tsNode, '--transpile-only', '--prefer-ts-exts', '-P', 'tsconfig.test.json', 'emulator/cli.ts'];
 		args.push('--host', host, '--port', String(port), '--tencent-port', '0', '--ucloud-port', '0');
 		if (stepMs !== undefined) args.push('--step-ms', String(stepMs));
+		if (control) args.push('--control');
+		let controlUrl = null;
 		const child = startChild(process.execPath, args, {
 			cwd: repoRoot,
 			env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.test.json' },
 			logFile: file,
 			onLine: (line) => {
 				banner.onLine(line);
+				const c = /^Control endpoint on (http:\/\/\S+)/.exec(line);
+				if (c) controlUrl = c[1];
 				// The last line of the banner: everything above it has been printed.
 				if (banner.state.complete && /^Backup tasks advance/.test(line)) resolveReady('ready');
 			},
@@ -188,7 +201,11 @@ export async function startEmulator({ repoRoot, stepMs, logFile, timeoutMs = 900
 		child.once('exit', (code, signal) => resolveReady(`exited (${code ?? signal})`));
 		const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs));
 		const outcome = await Promise.race([ready, timer]);
-		if (outcome === 'ready') return { child, clouds: banner.state.clouds, port, logFile: file };
+		if (outcome === 'ready' && control && !controlUrl) {
+			await stopChild(child);
+			throw new Error('the emulator printed no "Control endpoint on" line although --control was given');
+		}
+		if (outcome === 'ready') return { child, clouds: banner.state.clouds, controlUrl, port, logFile: file };
 		await stopChild(child);
 		lastOutcome = outcome;
 		say(`  emulator on port ${port}: ${outcome}${attempt < 3 ? ', trying another port' : ''}`);

@@ -35,15 +35,20 @@ export function workflowIdFor(file) {
  *   leaves the machine;
  * - paths under the n8n Docker image's home, `/home/node/`, point into `home` (the HOME n8n runs with here, whose
  *   `.n8n-files` is n8n's default allowed folder for file nodes).
+ * `startTypes`: for a workflow that is activated rather than run with `n8n execute` (scripts/n8n/triggers.mjs), the
+ * trigger types it may start from: a node of one of them is the start, and no trigger is swapped.
  */
-export function runnableCopy(workflow, file, { ownCredentialTypes = [], home } = {}) {
+export function runnableCopy(workflow, file, { ownCredentialTypes = [], home, startTypes } = {}) {
 	const copy = structuredClone(workflow);
 	const notes = [];
 	if (typeof copy.id !== 'string' || copy.id.length === 0 || copy.id.length > 21) copy.id = workflowIdFor(file);
 	copy.active = false;
 	if (!Array.isArray(copy.nodes)) throw new Error('no "nodes" array');
 	const enabled = copy.nodes.filter((n) => !n.disabled);
-	let start = enabled.find((n) => n.type === CLI_START_TYPES[0]) ?? enabled.find((n) => CLI_START_TYPES.includes(n.type));
+	let start = startTypes
+		? enabled.find((n) => startTypes.includes(n.type))
+		: (enabled.find((n) => n.type === CLI_START_TYPES[0]) ?? enabled.find((n) => CLI_START_TYPES.includes(n.type)));
+	if (!start && startTypes) throw new Error(`no trigger of ${startTypes.join(', ')} to start from`);
 	if (!start) {
 		const timed = enabled.filter((n) => TIMED_TRIGGER_TYPES.includes(n.type));
 		if (timed.length === 0) {
