@@ -110,13 +110,22 @@ export function loadManifest() {
 				fail(`${where}.nodes: ${folder} is not a folder`);
 		}
 	}
+	manifest.shared ??= {};
+	manifest.shared.files ??= [];
+	for (const f of manifest.shared.files) {
+		if (!isFile(abs(f))) fail(`${rel(MANIFEST_PATH)} shared.files: ${f} does not exist`);
+	}
 	return manifest;
 }
 
-/** The source files a cloud owns outright: no other cloud's package may contain any of them. */
-function ownedFiles(cloud) {
+/**
+ * The source files a cloud owns outright: no other cloud's package may contain any of them. Files of the manifest's
+ * `shared.files` (the bucket credential every cloud's node uses) belong to no cloud.
+ */
+function ownedFiles(cloud, shared = new Set()) {
 	const owned = new Set([...cloud.credentials, ...cloud.icons, ...cloud.owns]);
 	for (const folder of cloud.nodes) for (const f of walk(abs(folder))) owned.add(rel(f));
+	for (const f of shared) owned.delete(f);
 	return owned;
 }
 
@@ -248,9 +257,10 @@ export function planCloud(id, manifest) {
 	const files = [...sources, ...codex, ...schemas, ...cloud.icons].sort();
 
 	// A package must never contain another cloud's code.
+	const shared = new Set(manifest.shared?.files ?? []);
 	for (const [otherId, other] of Object.entries(manifest.clouds)) {
 		if (otherId === id) continue;
-		const owned = ownedFiles(other);
+		const owned = ownedFiles(other, shared);
 		const leaked = files.filter((f) => owned.has(f));
 		if (leaked.length > 0)
 			fail(`clouds.${id}: would contain files of cloud "${otherId}": ${leaked.join(', ')}`);

@@ -9,9 +9,11 @@ import { DEFAULT_RDB_VERSION, rdbLayout, rdbStream, type RdbLayout } from './rdb
  * header, aux fields, string keys, EOF opcode, CRC-64/Jones trailer; `redis-check-rdb` accepts it), or `'random'`,
  * the AES-128-CTR keystream of a key derived from the seed. Either way any byte range can be produced on demand
  * (Range requests, multi-GiB files) and tests can recompute exactly what a download should have delivered. A file
- * too small to be an RDB (under about 115 bytes: minimumRdbSize()) is served as random bytes.
+ * too small to be an RDB (under about 115 bytes: minimumRdbSize()) is served as random bytes. `'corrupt-rdb'` is the
+ * same RDB with the last byte of its CRC-64 trailer flipped: a backup damaged before the storage computed its
+ * checksums (which are of these bytes and match), so that only the RDB's own checksum catches it.
  */
-export type FileContent = 'rdb' | 'random';
+export type FileContent = 'rdb' | 'random' | 'corrupt-rdb';
 
 /**
  * A downloadable object whose bytes are never stored (see FileContent).
@@ -34,8 +36,8 @@ export interface EmulatedFile {
 function envContent(): FileContent {
 	const value = process.env.EMULATOR_FILE_CONTENT;
 	if (value === undefined || value === '') return 'rdb';
-	if (value === 'rdb' || value === 'random') return value;
-	throw new Error(`EMULATOR_FILE_CONTENT must be rdb or random, not ${value}`);
+	if (value === 'rdb' || value === 'random' || value === 'corrupt-rdb') return value;
+	throw new Error(`EMULATOR_FILE_CONTENT must be rdb, random or corrupt-rdb, not ${value}`);
 }
 
 function envRdbVersion(): number {
@@ -62,7 +64,8 @@ export function setFileContentDefaults(patch: Partial<typeof fileContentDefaults
 
 /** The generated RDB's layout when this file is served as an RDB, else undefined (random bytes). */
 export function rdbLayoutOf(file: EmulatedFile): RdbLayout | undefined {
-	if ((file.content ?? fileContentDefaults.content) !== 'rdb') return undefined;
+	const content = file.content ?? fileContentDefaults.content;
+	if (content !== 'rdb' && content !== 'corrupt-rdb') return undefined;
 	return rdbLayout({
 		seed: file.seed,
 		size: file.size,
@@ -74,7 +77,7 @@ export function rdbLayoutOf(file: EmulatedFile): RdbLayout | undefined {
 /** Identifies a file's bytes (for caches of their checksums): key, size and content, without generating anything. */
 export function contentId(file: EmulatedFile): string {
 	const content = file.content ?? fileContentDefaults.content;
-	const version = content === 'rdb' ? String(file.rdbVersion ?? fileContentDefaults.rdbVersion) : '';
+	const version = content !== 'random' ? String(file.rdbVersion ?? fileContentDefaults.rdbVersion) : '';
 	return `${file.key}\u0000${file.size}\u0000${content}${version}`;
 }
 
@@ -84,6 +87,9 @@ const ZEROES = Buffer.alloc(CHUNK);
 /** Stream bytes [start, end] (inclusive) of a file. */
 export function fileStream(file: EmulatedFile, start = 0, end = file.size - 1): Readable {
 	const layout = rdbLayoutOf(file);
+	if (layout && (file.content ?? fileContentDefaults.content) === 'corrupt-rdb') {
+		return withLastByteFlipped(rdbStream(layout, start, Math.min(end, file.size - 1)), start, file.size - 1);
+	}
 	if (layout) return rdbStream(layout, start, Math.min(end, file.size - 1));
 	const key = createHash('sha256').update(file.seed).digest().subarray(0, 16);
 	// CTR mode: the counter block for byte p is floor(p / 16), so seeking is just picking the IV.
@@ -110,6 +116,27 @@ export function fileStream(file: EmulatedFile, start = 0, end = file.size - 1): 
 			this.push(out);
 		},
 	});
+}
+
+/** `source` (the bytes from `start` on) with the byte at position `at` XOR 0x01, wherever it falls. */
+function withLastByteFlipped(source: Readable, start: number, at: number): Readable {
+	return Readable.from(
+		(async function* () {
+			let pos = start;
+			for await (const chunk of source) {
+				const bytes = chunk as Buffer;
+				if (at >= pos && at < pos + bytes.length) {
+					const copy = Buffer.from(bytes);
+					copy[at - pos] ^= 0x01;
+					yield copy;
+				} else {
+					yield bytes;
+				}
+				pos += bytes.length;
+			}
+		})(),
+		{ objectMode: false },
+	);
 }
 
 async function digestFile(file: EmulatedFile, sink: (chunk: Buffer) => void): Promise<void> {

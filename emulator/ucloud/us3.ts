@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'crypto';
 
 import type { ObjectStoreDialect } from '../common/downloads';
-import { fileStream, type EmulatedFile } from '../common/files';
+import { contentId, fileStream, type EmulatedFile } from '../common/files';
 
 /**
  * US3 (formerly UFile), UCloud's object store, as URedis backup downloads meet it.
@@ -76,29 +76,33 @@ export class Us3Etag {
 	}
 }
 
-/** US3 ETags per object key, computed at most once (SHA-1 over the whole file: only on demand for big files). */
+/**
+ * US3 ETags per object key and content (contentId: a file whose `content` changes gets its own), computed at most once
+ * (SHA-1 over the whole file: only on demand for big files).
+ */
 export class Us3EtagCache {
 	private readonly done = new Map<string, string>();
 	private readonly running = new Map<string, Promise<string>>();
 
 	get(file: EmulatedFile): string | undefined {
-		return this.done.get(file.key);
+		return this.done.get(contentId(file));
 	}
 
 	compute(file: EmulatedFile): Promise<string> {
-		const cached = this.done.get(file.key);
+		const id = contentId(file);
+		const cached = this.done.get(id);
 		if (cached !== undefined) return Promise.resolve(cached);
-		let pending = this.running.get(file.key);
+		let pending = this.running.get(id);
 		if (!pending) {
 			pending = (async () => {
 				const etag = new Us3Etag();
 				for await (const chunk of fileStream(file)) etag.update(chunk as Buffer);
 				const value = etag.digest();
-				this.done.set(file.key, value);
-				this.running.delete(file.key);
+				this.done.set(id, value);
+				this.running.delete(id);
 				return value;
 			})();
-			this.running.set(file.key, pending);
+			this.running.set(id, pending);
 		}
 		return pending;
 	}

@@ -31,7 +31,14 @@ export class AlibabaCloudRedis implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'alibabaCloudApi', required: true }],
+		credentials: [
+			{ name: 'alibabaCloudApi', required: true },
+			{
+				name: 's3CompatibleBucketApi',
+				required: true,
+				displayOptions: { show: { resource: ['backup'], operation: ['copyToObjectStorage'] } },
+			},
+		],
 		properties: [
 			resourceSelector([
 				{ name: 'Backup', value: 'backup' },
@@ -45,7 +52,10 @@ export class AlibabaCloudRedis implements INodeType {
 			{
 				...instanceTypeProperty,
 				displayOptions: {
-					show: { resource: ['backup'], operation: ['list', 'get', 'getDownloadUrl', 'download'] },
+					show: {
+						resource: ['backup'],
+						operation: ['list', 'get', 'getDownloadUrl', 'download', 'copyToObjectStorage', 'verify'],
+					},
 				},
 			},
 			{

@@ -30,7 +30,14 @@ export class TencentCloudRedis implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tencentCloudApi', required: true }],
+		credentials: [
+			{ name: 'tencentCloudApi', required: true },
+			{
+				name: 's3CompatibleBucketApi',
+				required: true,
+				displayOptions: { show: { resource: ['backup'], operation: ['copyToObjectStorage'] } },
+			},
+		],
 		properties: [
 			resourceSelector([
 				{ name: 'Backup', value: 'backup' },

@@ -30,12 +30,19 @@ export class UCloudRedis implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'uCloudApi', required: true }],
+		credentials: [
+			{ name: 'uCloudApi', required: true },
+			{
+				name: 's3CompatibleBucketApi',
+				required: true,
+				displayOptions: { show: { resource: ['backup'], operation: ['copyToObjectStorage'] } },
+			},
+		],
 		properties: [
 			resourceSelector([{ name: 'Backup', value: 'backup' }]),
 			{ ...instanceProperty },
 			{ ...regionProperty },
-			zoneProperty(['create', 'getDownloadUrl', 'download']),
+			zoneProperty(['create', 'getDownloadUrl', 'download', 'copyToObjectStorage', 'verify']),
 			...backup.description,
 		],
 	};

@@ -11,6 +11,11 @@
  * S3 stores never write). A body that breaks off is resumed with `Range: bytes=<bytes passed on>-`; what cannot be
  * resumed (a server that ignores Range, a checksum mismatch) starts over with a new `prepareBinaryData` call, since
  * bytes already handed to the store cannot be taken back.
+ *
+ * Where the bytes go is a `Sink`: n8n's binary store (`downloadToBinary`) or nowhere (`streamAndDiscard`, for a
+ * verification that stores nothing); the requests, retries, resumes, timeouts and checks are the same. With `verify`,
+ * the file is also read by the RdbVerifier (common/rdb.ts) in the same pass, chunk by chunk beside the checksum's
+ * hasher: continued across a resume, started afresh with a restarted pass, so it sees every byte once, in order.
  */
 import { sleep } from 'n8n-workflow';
 import type {
@@ -22,6 +27,7 @@ import type {
 
 import { CloudApiError, networkErrorCode, rootCauseMessage, type CloudErrorKind } from './errors';
 import type { ChecksumHasher, ChecksumSpec } from './provider';
+import { RdbVerifier, type RdbVerification } from './rdb';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
 
 /** How much of an error body is read (for the message and to spot "expired"); the rest is discarded. */
@@ -55,6 +61,25 @@ export interface DownloadRequest {
 	retryPolicy?: RetryPolicy;
 	/** Source of the retry jitter in [0, 1) (default Math.random; tests pass their own). */
 	random?: () => number;
+	/**
+	 * Read the bytes with the RdbVerifier while they stream: a file that says it is an RDB and is not a whole, valid
+	 * one fails the download ('integrity'); other formats (AOF, archives, unknown) are named in the result.
+	 */
+	verify?: boolean;
+	/**
+	 * What the destination can hold, asked once the file's size is known (the cloud's size before the first request,
+	 * else the first answer's Content-Length): a larger file is refused before its body is read. Null: no limit.
+	 */
+	storeLimit?: (sizeBytes: number) => Promise<StoreLimit | null>;
+}
+
+/** A size the destination of a download cannot take, and what to do instead. */
+export interface StoreLimit {
+	bytes: number;
+	/** Ends "more than the 512.0 MiB …": "that n8n's database binary mode stores per file (…)". */
+	store: string;
+	/** The way out, for the error's description. */
+	hint: string;
 }
 
 export interface DownloadChecksum {
@@ -71,15 +96,23 @@ export interface DownloadChecksum {
 	verified: boolean;
 }
 
-export interface DownloadResult {
-	binary: IBinaryData;
-	/** Bytes stored. */
+/** What streaming one file found, wherever its bytes went. */
+export interface StreamedFile {
+	/** Bytes received (and, into n8n's store, stored). */
 	bytes: number;
 	checksum: DownloadChecksum;
+	/** The RdbVerifier's verdict on the bytes (always `ok`: a failed one is an error); null without `verify`. */
+	verification: RdbVerification | null;
 	/** HTTP requests sent for the file (redirect hops not counted): 1 when nothing went wrong. */
 	attempts: number;
 	/** Times the body was continued with a Range request after it broke off. */
 	resumes: number;
+	/** From the first request to the verified end of the body (retries and waits included). */
+	durationMs: number;
+}
+
+export interface DownloadResult extends StreamedFile {
+	binary: IBinaryData;
 }
 
 // ---- Helpers other modules use ----------------------------------------------------------------------------------
@@ -221,6 +254,10 @@ interface Pass {
 	hasher: ChecksumHasher | null;
 	/** `hasher`'s digest, once taken. */
 	actual?: string;
+	/** Reads the same bytes as `hasher` when the request asks to verify them; null otherwise. */
+	verifier: RdbVerifier | null;
+	/** `verifier`'s verdict, once the whole body passed. */
+	verification?: RdbVerification;
 	/** Bytes the file must have (the cloud's size, else the storage's), null when nobody said. */
 	total: number | null;
 	/** The storage's checksum of the whole object (parsed), when it sent one of the spec's algorithm. */
@@ -299,6 +336,7 @@ class Download {
 	/** HTTP requests sent (redirect hops not counted). */
 	private tries = 0;
 	private resumes = 0;
+	private storeLimitChecked = false;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -337,6 +375,43 @@ class Download {
 			{
 				hint: 'Raise "Max File Size" (0 = no limit) if n8n\'s binary data mode can hold the file.',
 			},
+		);
+	}
+
+	/**
+	 * A file that says it is an RDB and is not a whole, valid one. Not retried: where the storage's checksum matched,
+	 * these are the bytes the storage holds, so the backup itself is damaged; where it sent none, https leaves little
+	 * room for damage on the way, and the message says to run the operation again to be sure.
+	 */
+	private invalidBackup(pass: Pass, verdict: RdbVerification): CloudApiError {
+		const { fileName, checksum } = this.request;
+		const cloud =
+			pass.expected !== null && checksum
+				? `Its bytes match the storage's ${checksum.label} checksum, so the backup file itself is damaged`
+				: 'The storage sent no checksum to compare the bytes with; run the operation again to rule out damage on the way';
+		return this.error(
+			`${fileName} failed verification: ${verdict.detail.replace(/\.+$/, '')}. ${cloud}`,
+			'integrity',
+			{
+				hint: 'Do not rely on this backup for a restore: create a new backup (Backup → Create) and verify it (Backup → Verify, or the Verify option of Download).',
+			},
+		);
+	}
+
+	/**
+	 * The error refusing, before its body is read, a file larger than its destination can hold; undefined when it
+	 * fits (the destination is asked once per download).
+	 */
+	private async storeLimitError(size: number): Promise<CloudApiError | undefined> {
+		const { storeLimit, fileName } = this.request;
+		if (!storeLimit || this.storeLimitChecked) return undefined;
+		this.storeLimitChecked = true;
+		const limit = await storeLimit(size);
+		if (limit === null || size <= limit.bytes) return undefined;
+		return this.error(
+			`${fileName} is ${formatBytes(size)} (${size} bytes), more than the ${formatBytes(limit.bytes)} ${limit.store}, so it was not downloaded`,
+			'client',
+			{ hint: limit.hint },
 		);
 	}
 
@@ -616,6 +691,7 @@ class Download {
 			first: answer,
 			bytes: 0,
 			hasher: checksum ? checksum.createHasher() : null,
+			verifier: this.request.verify ? new RdbVerifier() : null,
 			total,
 			expected: expected ?? null,
 			resumes: 0,
@@ -798,6 +874,7 @@ class Download {
 				}
 				if (maxBytes > 0 && bytes > maxBytes) throw this.fail(pass, this.tooLarge(maxBytes, true));
 				pass.hasher?.update(chunk);
+				pass.verifier?.update(chunk);
 				pass.bytes = bytes;
 				yield chunk;
 			}
@@ -815,6 +892,12 @@ class Download {
 						{},
 					);
 				}
+			}
+			if (pass.verifier) {
+				// Also before the stream ends: a file that is not a valid RDB is not stored as a good one.
+				const verdict = pass.verifier.finish();
+				if (!verdict.ok) throw this.fail(pass, this.invalidBackup(pass, verdict));
+				pass.verification = verdict;
 			}
 			complete = true;
 		} finally {
@@ -836,37 +919,46 @@ class Download {
 		);
 	}
 
-	async run(): Promise<DownloadResult> {
-		const { expectedBytes, maxBytes, fileName, mimeType } = this.request;
+	async run<T>(sink: Sink<T>): Promise<StreamedFile & { output: T }> {
+		const started = Date.now();
+		const { expectedBytes, maxBytes, fileName } = this.request;
 		this.checkTarget(this.request.url);
 		if (maxBytes > 0 && expectedBytes !== null && expectedBytes > maxBytes) {
 			throw this.tooLarge(expectedBytes);
 		}
+		const refused = expectedBytes !== null ? await this.storeLimitError(expectedBytes) : undefined;
+		if (refused) throw refused;
 		let next: Answer | undefined;
 		for (;;) {
 			const answer = next ?? (await this.obtain(null));
 			next = undefined;
 			const pass = this.startPass(answer);
 			if (pass instanceof CloudApiError) throw this.final(pass);
-			const stream = readableFrom(answer.body, this.body(pass));
-			if (stream === undefined) {
-				throw this.unusable(answer, 'a body that is not a stream');
+			// Where the cloud did not say: the storage's Content-Length, before a byte of the body is read.
+			const tooLargeForStore =
+				pass.total !== null ? await this.storeLimitError(pass.total) : undefined;
+			if (tooLargeForStore) {
+				this.discard(answer);
+				throw tooLargeForStore;
 			}
-			let binary: IBinaryData | undefined;
-			let storeFailure: unknown;
+			const body = this.body(pass);
+			let taken: SinkResult<T> | undefined;
+			let sinkFailure: unknown;
 			try {
-				binary = await this.context.helpers.prepareBinaryData(stream, fileName, mimeType);
+				taken = await sink.take(body, answer.body);
 			} catch (error) {
-				storeFailure = error;
+				sinkFailure = error;
 			}
+			if (sinkFailure === NOT_A_STREAM) throw this.unusable(answer, 'a body that is not a stream');
 			this.resumes += pass.resumes;
-			if (pass.failure !== undefined || binary === undefined) {
-				// In case the store gave up without reading to the end (or at all): stop the stream and the
-				// response(s) behind it. Harmless when the generator has already cleaned up.
-				destroyStream(stream);
+			if (pass.failure !== undefined || taken === undefined) {
+				// In case the sink gave up without reading to the end (or at all): stop the response(s). Harmless when
+				// the generator has already cleaned up.
 				this.discard(pass.first);
 				if (this.cancel?.aborted) throw this.cancelled();
-				if (pass.failure === undefined) throw this.final(this.storeError(storeFailure));
+				if (pass.failure === undefined) {
+					throw sink.failure ? sink.failure(sinkFailure) : this.final(this.storeError(sinkFailure));
+				}
 				if (!pass.restart) throw pass.finalized ? pass.failure : this.final(pass.failure);
 				if (pass.restart.answer) {
 					// The 200 that ignored the Range (already counted as a try) starts the next pass.
@@ -876,15 +968,15 @@ class Download {
 				}
 				continue;
 			}
-			if (typeof binary.bytes === 'number' && binary.bytes !== pass.bytes) {
+			if (taken.storedBytes !== undefined && taken.storedBytes !== pass.bytes) {
 				throw this.error(
-					`${fileName}: n8n stored ${binary.bytes} bytes but ${pass.bytes} were received`,
+					`${fileName}: n8n stored ${taken.storedBytes} bytes but ${pass.bytes} were received`,
 					'integrity',
 				);
 			}
 			const actual = digestOf(pass);
 			return {
-				binary,
+				output: taken.output,
 				bytes: pass.bytes,
 				checksum: {
 					algorithm: this.request.checksum?.algorithm ?? null,
@@ -892,12 +984,75 @@ class Download {
 					actual,
 					verified: pass.expected !== null && pass.expected === actual,
 				},
+				verification: pass.verification ?? null,
 				attempts: this.tries,
 				resumes: this.resumes,
+				durationMs: Date.now() - started,
 			};
 		}
 	}
 }
+
+// ---- Where the bytes go -----------------------------------------------------------------------------------------
+
+export interface SinkResult<T> {
+	output: T;
+	/** Bytes the destination says it kept, where it says (checked against the bytes received). */
+	storedBytes?: number;
+}
+
+/**
+ * Where the body of one pass goes. `take` consumes it to its end, or rejects with what the body threw (every check
+ * of the download throws from the body) or with its own failure; it must stop reading the body when it fails.
+ */
+export interface Sink<T> {
+	take(body: AsyncGenerator<Uint8Array, void, undefined>, response: unknown): Promise<SinkResult<T>>;
+	/**
+	 * The error to give up with when `take` failed by itself (not because the body threw): the sink's own words and
+	 * kind (e.g. the bucket refused an upload). Absent: "n8n could not store ..." (the binary store's failure).
+	 */
+	failure?(error: unknown): CloudApiError;
+}
+
+/** What the store sink rejects with when the response body is not a Node stream it can turn into a Readable. */
+const NOT_A_STREAM = new Error('The response body is not a stream');
+
+/** n8n's binary store: the body as ONE Readable to `prepareBinaryData` (see the top of this file). */
+function binaryStoreSink(context: IExecuteFunctions, fileName: string, mimeType: string): Sink<IBinaryData> {
+	return {
+		async take(body, response) {
+			const stream = readableFrom(response, body);
+			if (stream === undefined) throw NOT_A_STREAM;
+			let binary: IBinaryData | undefined;
+			let failure: unknown;
+			try {
+				binary = await context.helpers.prepareBinaryData(stream, fileName, mimeType);
+			} catch (error) {
+				failure = error;
+			}
+			if (binary === undefined) {
+				// The store may have given up without reading to the end (or at all): stop the stream and the response(s)
+				// behind it.
+				destroyStream(stream);
+				throw failure;
+			}
+			return {
+				output: binary,
+				storedBytes: typeof binary.bytes === 'number' ? binary.bytes : undefined,
+			};
+		},
+	};
+}
+
+/** Nowhere: every chunk is counted, hashed and verified by the body, then dropped. */
+const DISCARD_SINK: Sink<null> = {
+	async take(body) {
+		for (let step = await body.next(); step.done !== true; step = await body.next()) {
+			// Nothing to keep: the body has already checked the chunk.
+		}
+		return { output: null };
+	},
+};
 
 /** The checksum of a pass's bytes (taken once: a hasher is not fed after its digest), null without a spec. */
 function digestOf(pass: Pass): string | null {
@@ -1001,5 +1156,40 @@ export async function downloadToBinary(
 	context: IExecuteFunctions,
 	request: DownloadRequest,
 ): Promise<DownloadResult> {
-	return await new Download(context, request).run();
+	const { output, ...file } = await new Download(context, request).run(
+		binaryStoreSink(context, request.fileName, request.mimeType),
+	);
+	return { ...file, binary: output };
+}
+
+/**
+ * Streams `request.url` through the same requests, retries, resumes and checks as `downloadToBinary` (with `verify`,
+ * the RdbVerifier too) and keeps nothing: no binary data, nothing in n8n's store (`maxBytes` and `storeLimit` are not
+ * asked). Throws as `downloadToBinary` does.
+ */
+export async function streamAndDiscard(
+	context: IExecuteFunctions,
+	request: DownloadRequest,
+): Promise<StreamedFile> {
+	const file: StreamedFile & { output?: null } = await new Download(context, {
+		...request,
+		maxBytes: 0,
+		storeLimit: undefined,
+	}).run(DISCARD_SINK);
+	delete file.output;
+	return file;
+}
+
+/**
+ * Streams `request.url` into `sink` (e.g. an S3 multipart upload: common/copyToObjectStorage.ts) through the same
+ * requests, retries, resumes and checks as `downloadToBinary`; every pass (a restart begins a new one) is one
+ * `take`. Nothing goes to n8n's store (`maxBytes` and `storeLimit` are not asked). Throws as `downloadToBinary` does,
+ * or the sink's own `failure`.
+ */
+export async function streamToSink<T>(
+	context: IExecuteFunctions,
+	request: DownloadRequest,
+	sink: Sink<T>,
+): Promise<StreamedFile & { output: T }> {
+	return await new Download(context, { ...request, maxBytes: 0, storeLimit: undefined }).run(sink);
 }

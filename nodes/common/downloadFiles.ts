@@ -2,15 +2,22 @@
  * Download every file of a backup (one per shard for a cluster backup) into n8n's binary store, for any cloud:
  * only a succeeded backup whose every file succeeded, URLs refreshed before they expire, each file streamed,
  * retried, resumed and checked by `download.ts` (its length, and the checksum the provider's storage sends:
- * `provider.storage.checksum`).
+ * `provider.storage.checksum`; with `verify`, the RDB itself: common/rdb.ts). Backup → Verify streams them the same
+ * way and keeps nothing (`verifyBackupFiles`).
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { BackupLookup } from './backups';
-import { downloadToBinary, type DownloadResult } from './download';
+import {
+	downloadToBinary,
+	streamAndDiscard,
+	type DownloadRequest,
+	type DownloadResult,
+	type StreamedFile,
+} from './download';
 import { CloudApiError } from './errors';
 import { type Backup, type BackupFile, safeFileName } from './model';
-import type { DownloadSettings } from './parameters';
+import type { DownloadSettings, StreamSettings } from './parameters';
 import type { BackupProvider } from './provider';
 
 /** A presigned URL expiring within this margin (or already expired) is replaced by a fresh one before use. */
@@ -24,7 +31,7 @@ export function urlNeedsRefresh(expiresAt: string | null, nowMs: number): boolea
 }
 
 /** The same file in a freshly fetched copy of the backup: by file ID, else by position. */
-function sameFile(
+export function sameFile(
 	provider: BackupProvider,
 	backup: Backup,
 	file: BackupFile,
@@ -44,7 +51,7 @@ function sameFile(
 }
 
 /** Refuses, before anything is downloaded, a backup that is not a complete, successful one. */
-function checkDownloadable(provider: BackupProvider, backup: Backup): void {
+export function checkDownloadable(provider: BackupProvider, backup: Backup): void {
 	const { backupId } = backup;
 	// A cluster backup is only as good as its worst shard: a set with a failed shard cannot be restored. Checked
 	// first: it is why such a set's own status is failed, and names the shards.
@@ -84,22 +91,57 @@ function checkDownloadable(provider: BackupProvider, backup: Backup): void {
 	}
 }
 
-export interface DownloadedFile {
+export interface DownloadedFile<R extends StreamedFile = DownloadResult> {
 	backup: Backup;
 	file: BackupFile;
 	index: number;
-	result: DownloadResult;
+	result: R;
 }
 
+/**
+ * Downloads each file into n8n's binary store. `storeLimit`: what the store can hold (common/binaryStore.ts), asked
+ * when a file's size is known, before its body is read.
+ */
 export async function downloadBackupFiles(
 	context: IExecuteFunctions,
 	provider: BackupProvider,
 	lookup: BackupLookup,
 	settings: DownloadSettings,
+	storeLimit?: DownloadRequest['storeLimit'],
 ): Promise<DownloadedFile[]> {
+	return await eachBackupFile(provider, lookup, settings, async (request) =>
+		await downloadToBinary(context, { ...request, maxBytes: settings.maxBytes, storeLimit }),
+	);
+}
+
+/** Streams each file through the checks and the RdbVerifier, keeping nothing (Backup → Verify). */
+export async function verifyBackupFiles(
+	context: IExecuteFunctions,
+	provider: BackupProvider,
+	lookup: BackupLookup,
+	settings: StreamSettings,
+): Promise<Array<DownloadedFile<StreamedFile>>> {
+	return await eachBackupFile(provider, lookup, settings, async (request) =>
+		await streamAndDiscard(context, { ...request, verify: true }),
+	);
+}
+
+/**
+ * The rules for every file of a downloadable backup (URL refresh, URL type), one `stream` call per file, in order;
+ * `stream` is also told which file of which backup it is (Copy to Object Storage names its object after them).
+ */
+export async function eachBackupFile<R extends StreamedFile>(
+	provider: BackupProvider,
+	lookup: BackupLookup,
+	settings: StreamSettings,
+	stream: (
+		request: DownloadRequest,
+		target: { backup: Backup; file: BackupFile; index: number },
+	) => Promise<R>,
+): Promise<Array<DownloadedFile<R>>> {
 	let { backup } = lookup;
 	checkDownloadable(provider, backup);
-	const downloaded: DownloadedFile[] = [];
+	const downloaded: Array<DownloadedFile<R>> = [];
 	const fileCount = backup.files.length;
 	for (let index = 0; index < fileCount; index++) {
 		let file = backup.files[index];
@@ -116,17 +158,21 @@ export async function downloadBackupFiles(
 				{ provider: provider.id, kind: 'notFound', action: 'download' },
 			);
 		}
-		const result = await downloadToBinary(context, {
-			url,
-			fileName: safeFileName(file.name, `${backup.instanceId}_${backup.backupId}_${index}.rdb`),
-			mimeType: 'application/octet-stream',
-			expectedBytes: file.sizeBytes,
-			maxBytes: settings.maxBytes,
-			provider: provider.id,
-			checksum: provider.storage.checksum ?? undefined,
-			idleTimeoutMs: settings.idleTimeoutMs,
-			responseTimeoutMs: settings.requestTimeoutMs,
-		});
+		const result = await stream(
+			{
+				url,
+				fileName: safeFileName(file.name, `${backup.instanceId}_${backup.backupId}_${index}.rdb`),
+				mimeType: 'application/octet-stream',
+				expectedBytes: file.sizeBytes,
+				maxBytes: 0,
+				provider: provider.id,
+				checksum: provider.storage.checksum ?? undefined,
+				idleTimeoutMs: settings.idleTimeoutMs,
+				responseTimeoutMs: settings.requestTimeoutMs,
+				verify: settings.verify,
+			},
+			{ backup, file, index },
+		);
 		downloaded.push({ backup, file, index, result });
 	}
 	return downloaded;

@@ -13,7 +13,9 @@ import {
 
 import { collectPages } from './paginate';
 import { listBackups, lookupBackup } from './backups';
-import { downloadBackupFiles } from './downloadFiles';
+import { binaryStoreLimit } from './binaryStore';
+import type { StreamedFile } from './download';
+import { downloadBackupFiles, verifyBackupFiles } from './downloadFiles';
 import { CloudApiError, isAmbiguous } from './errors';
 import type { Backup, BackupFile, BackupTask } from './model';
 import {
@@ -23,6 +25,7 @@ import {
 	requestTimeoutMsOf,
 	searchDaysOf,
 	statusesOf,
+	streamSettingsOf,
 	waitSettingsOf,
 } from './parameters';
 import { booleanOf, numberOf, timeRange } from './input';
@@ -184,19 +187,66 @@ export async function downloadOperation(
 	const options = optionsOf.call(this, itemIndex);
 	const settings = downloadSettingsOf.call(this, itemIndex, options);
 	const { provider, lookup } = await backupLookupOf.call(this, itemIndex, cloud, true);
-	const downloads = await downloadBackupFiles(this, provider, lookup, settings);
+	// Without a "Max File Size" of the user's, files n8n's binary store cannot hold are refused before downloading.
+	const storeLimit = settings.maxBytes > 0 ? undefined : binaryStoreLimit(this, itemIndex);
+	const downloads = await downloadBackupFiles(this, provider, lookup, settings, storeLimit);
 	return downloads.map(({ backup, file, index, result }) => ({
 		json: {
 			...fileItem(backup, file, index),
 			downloadedBytes: result.bytes,
-			// The same fields for every cloud; the algorithm is the one its storage sends (provider.storage.checksum).
-			checksumAlgorithm: result.checksum.algorithm,
-			checksumVerified: result.checksum.verified,
-			checksum: result.checksum.actual,
-			expectedChecksum: result.checksum.expected,
-			downloadAttempts: result.attempts,
+			...checksumFields(result),
+			...(settings.verify ? verificationFields(result) : {}),
 		},
 		binary: { [settings.binaryPropertyName]: result.binary },
+	}));
+}
+
+/** The same fields for every cloud; the algorithm is the one its storage sends (provider.storage.checksum). */
+function checksumFields(result: StreamedFile): IDataObject {
+	return {
+		checksumAlgorithm: result.checksum.algorithm,
+		checksumVerified: result.checksum.verified,
+		checksum: result.checksum.actual,
+		expectedChecksum: result.checksum.expected,
+		downloadAttempts: result.attempts,
+	};
+}
+
+/**
+ * What a verifying read found (Download with Verify, and Verify): the file's format, the RDB's version and own
+ * checksum, the storage's checksum (null where the storage sent none of its algorithm) and the verifier's sentence.
+ * A failed verification never gets here: it is the item's error.
+ */
+export function verificationFields(result: StreamedFile): IDataObject {
+	const verdict = result.verification;
+	return {
+		format: verdict?.format ?? null,
+		rdbVersion: verdict?.rdbVersion ?? null,
+		rdbChecksumOk: verdict?.rdbChecksumOk ?? null,
+		cloudChecksumOk: result.checksum.expected !== null ? result.checksum.verified : null,
+		verification: verdict?.detail ?? null,
+	};
+}
+
+// ---- Backup → Verify -------------------------------------------------------------------------------------------
+
+/** Streams every file of the backup through the download's checks and the RdbVerifier; stores nothing. */
+export async function verifyOperation(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	cloud: CloudNode,
+): Promise<INodeExecutionData[]> {
+	const settings = streamSettingsOf.call(this, itemIndex, optionsOf.call(this, itemIndex));
+	const { provider, lookup } = await backupLookupOf.call(this, itemIndex, cloud, true);
+	const files = await verifyBackupFiles(this, provider, lookup, settings);
+	return files.map(({ backup, file, index, result }) => ({
+		json: {
+			...fileItem(backup, file, index),
+			verifiedBytes: result.bytes,
+			durationMs: result.durationMs,
+			...checksumFields(result),
+			...verificationFields(result),
+		},
 	}));
 }
 

@@ -76,8 +76,16 @@ export function backupOperations(descriptions: {
 	download: string;
 	get: string;
 	getDownloadUrl: string;
+	verify: string;
 }): INodePropertyOptions[] {
 	return [
+		{
+			name: 'Copy to Object Storage',
+			value: 'copyToObjectStorage',
+			action: 'Copy a backup to object storage',
+			description:
+				'Stream the backup file(s) into an S3-compatible bucket, checked against the cloud checksum, without passing through n8n',
+		},
 		{
 			name: 'Create',
 			value: 'create',
@@ -102,6 +110,12 @@ export function backupOperations(descriptions: {
 			value: 'list',
 			action: 'List backups',
 			description: 'List the backups of an instance in a time range',
+		},
+		{
+			name: 'Verify',
+			value: 'verify',
+			action: 'Verify a backup',
+			description: descriptions.verify,
 		},
 	];
 }
@@ -372,10 +386,40 @@ export function searchDaysOf(
 
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
-export function downloadProperties(show: Show, extraOptions: INodeProperties[]): INodeProperties[] {
-	return [
-		{
-			displayName: 'URL Type',
+/**
+ * Whether a download reads the file as it streams (common/rdb.ts): the RDB header, version and CRC-64 trailer besides
+ * the storage's checksum. On by default: a backup that cannot be restored is found when it is fetched, not when it
+ * is needed; it costs CPU in the same pass (no second read), and files that are not one RDB (AOF, archives) are
+ * named, never failed.
+ */
+export const DEFAULT_VERIFY = true;
+
+export const verifyOption: INodeProperties = {
+	displayName: 'Verify',
+	name: 'verify',
+	type: 'boolean',
+	default: true,
+	description:
+		"Whether to check, while the file streams, that it is a whole Redis RDB file (its header, version and own CRC-64 trailer) besides the storage's checksum. A file that fails is an error; AOF files and archives are named in the output, not failed.",
+};
+
+export function verifyOf(options: IDataObject): boolean {
+	return booleanOf(options.verify, 'Verify', DEFAULT_VERIFY);
+}
+
+const idleTimeoutOption: INodeProperties = {
+	displayName: 'Idle Timeout (Seconds)',
+	name: 'idleTimeoutSeconds',
+	type: 'number',
+	default: DEFAULT_IDLE_TIMEOUT_SECONDS,
+	typeOptions: { minValue: 1 },
+	description:
+		'Give up on a download (and resume it, where retries are left) when no byte arrives for this long',
+};
+
+function urlTypeProperty(show: Show): INodeProperties {
+	return {
+		displayName: 'URL Type',
 			name: 'urlType',
 			type: 'options',
 			default: 'public',
@@ -393,7 +437,12 @@ export function downloadProperties(show: Show, extraOptions: INodeProperties[]):
 						"Only from a server in the cloud's same region and network; no internet traffic fees",
 				},
 			],
-		},
+		};
+}
+
+export function downloadProperties(show: Show, extraOptions: INodeProperties[]): INodeProperties[] {
+	return [
+		urlTypeProperty(show),
 		{
 			displayName: 'Put Output File in Field',
 			name: 'binaryPropertyName',
@@ -405,15 +454,7 @@ export function downloadProperties(show: Show, extraOptions: INodeProperties[]):
 		},
 		optionsCollection(show, [
 			...extraOptions,
-			{
-				displayName: 'Idle Timeout (Seconds)',
-				name: 'idleTimeoutSeconds',
-				type: 'number',
-				default: DEFAULT_IDLE_TIMEOUT_SECONDS,
-				typeOptions: { minValue: 1 },
-				description:
-					'Give up on a download (and resume it, where retries are left) when no byte arrives for this long',
-			},
+			idleTimeoutOption,
 			{
 				displayName: 'Max File Size (MiB)',
 				name: 'maxFileSizeMiB',
@@ -421,19 +462,35 @@ export function downloadProperties(show: Show, extraOptions: INodeProperties[]):
 				default: 0,
 				typeOptions: { minValue: 0 },
 				description:
-					"Refuse files larger than this before downloading them. 0 means no limit. n8n's database binary mode stores at most 512 MiB per file.",
+					"Refuse files larger than this before downloading them. 0 means only what n8n's binary store cannot hold: in database mode (the queue-mode default) N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE, 512 MiB unless the node can read another value; set this to that value if it is higher.",
 			},
 			requestTimeoutOption,
+			verifyOption,
 		]),
 	];
 }
 
-export interface DownloadSettings {
+/** Backup → Verify: which URL to stream from, and the timeouts; nothing is stored. */
+export function verifyProperties(show: Show, extraOptions: INodeProperties[]): INodeProperties[] {
+	return [
+		urlTypeProperty(show),
+		optionsCollection(show, [...extraOptions, idleTimeoutOption, requestTimeoutOption]),
+	];
+}
+
+/** What streaming a backup's files needs, stored or not. */
+export interface StreamSettings {
 	urlType: 'public' | 'internal';
-	binaryPropertyName: string;
-	maxBytes: number;
 	idleTimeoutMs: number;
 	requestTimeoutMs: number;
+	/** Read each file with the RdbVerifier while it streams. */
+	verify: boolean;
+}
+
+export interface DownloadSettings extends StreamSettings {
+	binaryPropertyName: string;
+	/** The "Max File Size" option in bytes; 0: only what n8n's binary store cannot hold. */
+	maxBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -444,11 +501,7 @@ export function downloadSettingsOf(
 	options: IDataObject,
 ): DownloadSettings {
 	return {
-		urlType: requireOneOf(
-			this.getNodeParameter('urlType', itemIndex, 'public'),
-			['public', 'internal'] as const,
-			'URL Type',
-		),
+		...streamSettingsOf.call(this, itemIndex, options),
 		binaryPropertyName: requireText(
 			this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
 			'Put Output File in Field',
@@ -458,12 +511,29 @@ export function downloadSettingsOf(
 		maxBytes: Math.round(
 			numberOf(options.maxFileSizeMiB, 'Max File Size (MiB)', { min: 0, defaultValue: 0 }) * MIB,
 		),
+		verify: verifyOf(options),
+	};
+}
+
+/** Where and how to stream a backup's files (Backup → Verify's settings: always verifying). */
+export function streamSettingsOf(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): StreamSettings {
+	return {
+		urlType: requireOneOf(
+			this.getNodeParameter('urlType', itemIndex, 'public'),
+			['public', 'internal'] as const,
+			'URL Type',
+		),
 		idleTimeoutMs:
 			numberOf(options.idleTimeoutSeconds, 'Idle Timeout (Seconds)', {
 				min: 1,
 				defaultValue: DEFAULT_IDLE_TIMEOUT_SECONDS,
 			}) * 1000,
 		requestTimeoutMs: requestTimeoutMsOf(options),
+		verify: true,
 	};
 }
 

@@ -48,6 +48,7 @@ async function bytesOf(emulator: CloudEmulator, file: EmulatedFile): Promise<Buf
 async function fileFixture(emulator: CloudEmulator, file: EmulatedFile): Promise<FileFixture> {
 	return {
 		name: file.name,
+		key: file.key,
 		size: file.size,
 		bytes: await bytesOf(emulator, file),
 		crc64: await emulator.alibaba.fileCrc64(file.key),

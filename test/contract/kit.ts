@@ -22,6 +22,7 @@ import type {
 
 import {
 	CloudEmulator,
+	type EmulatedFile,
 	type EmulatorOptions,
 	type FaultQueue,
 	type FaultSpec,
@@ -60,6 +61,8 @@ export interface InstanceFixture {
 /** One downloadable file as the emulator's storage serves it. */
 export interface FileFixture {
 	name: string;
+	/** The emulator's object key (`kit.emulator.server(emulator).file(key)`). */
+	key: string;
 	size: number;
 	/** The exact bytes a download must store. */
 	bytes: Buffer;
@@ -91,6 +94,11 @@ export interface EmulatorServer {
 	readonly settings: ProviderSettings;
 	readonly endpoint: string;
 	readonly port: number;
+	/**
+	 * A downloadable file by its object key (a FileFixture's `key`): set its `content` ('random', 'corrupt-rdb') or
+	 * `rdbVersion` before it is first served.
+	 */
+	file(key: string): EmulatedFile;
 }
 
 export interface KitEmulatorOptions {

@@ -65,6 +65,7 @@ async function fileFixture(emulator: CloudEmulator, file: EmulatedFile): Promise
 	return {
 		// The name the file has in its URL (`<BackupName>-<BackupId>`, as in DescribeURedisBackupURL's sample).
 		name: decodeURIComponent(path.split('/').filter(Boolean).at(-1) ?? file.name),
+		key: file.key,
 		size: file.size,
 		bytes: await bytesOf(emulator, file),
 		crc64: await emulator.ucloud.fileCrc64(file.key),

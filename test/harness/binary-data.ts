@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { BINARY_ENCODING } from 'n8n-workflow';
 import type { IBinaryData } from 'n8n-workflow';
-import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
+import { BinaryDataConfig, BinaryDataService, FileTooLargeError } from 'n8n-core';
 
 import { ensureN8nEnv, n8nCoreContainer } from './n8n-env';
 
@@ -59,4 +59,85 @@ export async function cleanupBinaryDataStore(): Promise<void> {
 	if (env.created) await rm(env.root, { recursive: true, force: true });
 	// BinaryDataService stays initialised; FsByteStore re-creates directories on the next write.
 	store = undefined;
+}
+
+/** What the database-mode stand-in was given. */
+export interface DatabaseModeStore {
+	/** Every file stored (the node's 0-byte mode probe included), as n8n's DatabaseManager would insert a row. */
+	rows: Array<{ fileId: string; fileName?: string; size: number }>;
+	/** The largest body any store call buffered (refused ones included): 0 means nothing was ever buffered. */
+	maxBufferedBytes: number;
+	/** Calls refused with n8n's FileTooLargeError. */
+	refused: number;
+}
+
+/**
+ * Puts n8n-core's BinaryDataService into `database` mode, as `N8N_DEFAULT_BINARY_DATA_MODE=database` does (and queue
+ * mode by default), with N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE = `maxFileSizeMiB` in the environment and the config.
+ * n8n's DatabaseManager lives in the `n8n` package and needs its database, so a stand-in does what its `store` does
+ * (n8n 2.41 dist/binary-data/database.manager.js): buffer the whole stream (n8n's binaryToBuffer), refuse it with
+ * FileTooLargeError above the limit, else keep it. Needs initBinaryDataStore() first; returns what was stored and a
+ * `restore()` back to filesystem mode.
+ */
+export async function useDatabaseBinaryMode(
+	maxFileSizeMiB = 512,
+): Promise<{ store: DatabaseModeStore; restore: () => Promise<void> }> {
+	const dir = await initBinaryDataStore();
+	const container = n8nCoreContainer();
+	const config = container.get(BinaryDataConfig);
+	const service = container.get(BinaryDataService);
+	const saved = {
+		mode: process.env.N8N_DEFAULT_BINARY_DATA_MODE,
+		max: process.env.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE,
+	};
+	process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'database';
+	process.env.N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE = String(maxFileSizeMiB);
+	const store: DatabaseModeStore = { rows: [], maxBufferedBytes: 0, refused: 0 };
+	const kept = new Map<string, Buffer>();
+	const standIn = {
+		init: async () => {},
+		async store(_location: unknown, bufferOrStream: Buffer | Readable, metadata: { fileName?: string }) {
+			const buffer = Buffer.isBuffer(bufferOrStream) ? bufferOrStream : await bufferOf(bufferOrStream);
+			store.maxBufferedBytes = Math.max(store.maxBufferedBytes, buffer.length);
+			const fileId = `db-${store.rows.length + store.refused + 1}`;
+			const fileSizeMb = buffer.length / (1024 * 1024);
+			if (fileSizeMb > config.dbMaxFileSize) {
+				store.refused++;
+				throw new FileTooLargeError({ fileSizeMb, maxFileSizeMb: config.dbMaxFileSize, fileId, fileName: metadata.fileName });
+			}
+			kept.set(fileId, buffer);
+			store.rows.push({ fileId, fileName: metadata.fileName, size: buffer.length });
+			return { fileId, fileSize: buffer.length };
+		},
+		getPath: (fileId: string) => `database://${fileId}`,
+		getAsBuffer: async (fileId: string) => kept.get(fileId) ?? Buffer.alloc(0),
+		getAsStream: async (fileId: string) => Readable.from([kept.get(fileId) ?? Buffer.alloc(0)]),
+		getMetadata: async (fileId: string) => ({ fileSize: kept.get(fileId)?.length ?? 0 }),
+		deleteMany: async () => {},
+	};
+	service.setManager('database', standIn as unknown as Parameters<BinaryDataService['setManager']>[1]);
+	Object.assign(config, { mode: 'database', dbMaxFileSize: maxFileSizeMiB });
+	await service.init();
+	return {
+		store,
+		restore: async () => {
+			for (const [name, value] of [
+				['N8N_DEFAULT_BINARY_DATA_MODE', saved.mode],
+				['N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE', saved.max],
+			] as const) {
+				if (value === undefined) delete process.env[name];
+				else process.env[name] = value;
+			}
+			Object.assign(config, { mode: 'filesystem', localStoragePath: dir, dbMaxFileSize: 512 });
+			await service.init();
+		},
+	};
+}
+
+/** n8n's binaryToBuffer (n8n-core's copy of @n8n/backend-network), as the database store buffers. */
+async function bufferOf(stream: Readable): Promise<Buffer> {
+	const modulePath = require.resolve('@n8n/backend-network', { paths: [path.dirname(require.resolve('n8n-core'))] });
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n-core's nested copy
+	const network = require(modulePath) as { binaryToBuffer: (body: Readable) => Promise<Buffer> };
+	return await network.binaryToBuffer(stream);
 }

@@ -100,9 +100,20 @@ const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8'
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
 const rootPkg = readJson<{ name: string; version: string }>(path.join(ROOT, 'package.json'));
-const clouds = readJson<{ clouds: Record<string, CloudEntry> }>(
+const manifest = readJson<{ clouds: Record<string, CloudEntry>; shared?: { files?: string[] } }>(
 	path.join(ROOT, 'packaging', 'clouds.json'),
-).clouds;
+);
+const clouds = manifest.clouds;
+
+/**
+ * What every cloud's package ships besides its own credential: the S3-compatible bucket credential of Backup → Copy
+ * to Object Storage (with its icons), written out here too. It belongs to no cloud.
+ */
+const SHARED_CREDENTIAL = {
+	file: 'credentials/S3CompatibleBucketApi.credentials.ts',
+	type: 's3CompatibleBucketApi',
+	icons: ['icons/s3Bucket.svg', 'icons/s3Bucket.dark.svg'],
+};
 
 function walk(dir: string): string[] {
 	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -169,7 +180,7 @@ function otherCloudsDistFiles(id: string): Set<string> {
 			...other.nodes.flatMap((folder) =>
 				walk(path.join(ROOT, folder)).map((f) => toPosix(path.relative(ROOT, f))),
 			),
-		];
+		].filter((f) => f !== SHARED_CREDENTIAL.file && !SHARED_CREDENTIAL.icons.includes(f));
 		for (const f of owned) {
 			const base = `dist/${f.replace(/\.ts$/, '')}`;
 			for (const candidate of [`dist/${f}`, `${base}.js`, `${base}.d.ts`, `${base}.js.map`])
@@ -286,10 +297,17 @@ describe('per-cloud packages', () => {
 		expect(buildOutput).toMatch(new RegExp(`built ${Object.keys(CLOUDS).length} package`));
 	});
 
-	it("every node and credential of the pack is in exactly one cloud's package", () => {
+	it('the shared files are exactly the bucket credential and its icons', () => {
+		expect([...(manifest.shared?.files ?? [])].sort()).toEqual(
+			[SHARED_CREDENTIAL.file, ...SHARED_CREDENTIAL.icons].sort(),
+		);
+	});
+
+	it("every node and credential of the pack is in exactly one cloud's package (the bucket credential in all)", () => {
 		const pack = readJson<{ n8n: { nodes: string[]; credentials: string[] } }>(
 			path.join(ROOT, 'package.json'),
 		).n8n;
+		const shared = `dist/${SHARED_CREDENTIAL.file.replace(/\.ts$/, '.js')}`;
 		const owners = (distFile: string) =>
 			Object.entries(clouds)
 				.filter(([, cloud]) =>
@@ -299,7 +317,7 @@ describe('per-cloud packages', () => {
 				)
 				.map(([id]) => id);
 		for (const f of [...pack.nodes, ...pack.credentials])
-			expect([f, owners(f).length]).toEqual([f, 1]);
+			expect([f, owners(f).length]).toEqual([f, f === shared ? Object.keys(clouds).length : 1]);
 	});
 
 	describe.each(Object.entries(clouds))('%s', (id, cloud) => {
@@ -417,8 +435,15 @@ describe('per-cloud packages', () => {
 				CLOUDS[id].nodeType,
 				`${CLOUDS[id].nodeType}Trigger`,
 			]);
-			expect(credentialNames).toEqual([CLOUDS[id].credentialType]);
-			for (const node of loaded.nodes) expect(node.credentials).toEqual([CLOUDS[id].credentialType]);
+			expect(credentialNames).toEqual([CLOUDS[id].credentialType, SHARED_CREDENTIAL.type]);
+			// The node: its cloud's credential, and the bucket's for Copy to Object Storage; the trigger: its cloud's.
+			for (const node of loaded.nodes) {
+				expect(node.credentials).toEqual(
+					node.descriptionName.endsWith('Trigger')
+						? [CLOUDS[id].credentialType]
+						: [CLOUDS[id].credentialType, SHARED_CREDENTIAL.type],
+				);
+			}
 		});
 
 		it('passes the scanner lint (source and tarball), n8n-node lint and its strict check with 0 errors', () => {

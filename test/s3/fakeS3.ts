@@ -1,6 +1,6 @@
 /**
  * A small S3 server for the multipart tests, on 127.0.0.1: PutObject, HeadObject, CreateMultipartUpload, UploadPart,
- * CompleteMultipartUpload and AbortMultipartUpload, path-style and virtual-hosted-style (by Host header), objects
+ * CompleteMultipartUpload, AbortMultipartUpload and ListBuckets, path-style and virtual-hosted-style (by Host header), objects
  * and uploads kept in memory. It checks every request as S3 does:
  *  - the signature, recomputed by the AWS SDK's own signer (@smithy/signature-v4) from the request as it arrived
  *    (raw path, decoded query, the headers named in SignedHeaders), so the wire format is checked by a signer that
@@ -266,6 +266,18 @@ export class FakeS3 {
 			return this.error(res, fault.status, fault.code, fault.message);
 		}
 
+		if (!bucket && action === 'GetObject') {
+			// ListBuckets (GET /): what the bucket credential's test sends.
+			record.action = 'ListBuckets';
+			record.status = 200;
+			const names = [...new Set([...this.objects.keys()].map((k) => k.split('/')[0]))];
+			return this.send(
+				res,
+				200,
+				{ 'content-type': 'application/xml' },
+				`<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>fake</ID></Owner><Buckets>${names.map((n) => `<Bucket><Name>${escape(n)}</Name></Bucket>`).join('')}</Buckets></ListAllMyBucketsResult>`,
+			);
+		}
 		if (!bucket) return this.error(res, 400, 'InvalidBucketName');
 		record.status = 200;
 		switch (action) {

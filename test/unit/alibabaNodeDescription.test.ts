@@ -26,6 +26,8 @@ describe('Instance Type parameter', () => {
 		['backup', 'get', true],
 		['backup', 'getDownloadUrl', true],
 		['backup', 'download', true],
+		['backup', 'verify', true],
+		['backup', 'copyToObjectStorage', true],
 		['backup', 'create', false],
 		['backupTask', 'waitUntilFinished', true],
 		['backupTask', 'get', false],

@@ -248,4 +248,21 @@ describe('file content switches', () => {
 		expect(await cache.compute(file)).toBe(crc64(rdbBytes));
 		expect((await collect(fileStream(file, 100, 199))).equals(rdbBytes.subarray(100, 200))).toBe(true);
 	});
+
+	it("'corrupt-rdb': the same RDB with the trailer's last byte flipped, under any Range; the storage's CRC-64 is of these bytes", async () => {
+		const good: EmulatedFile = { key: 'bucket/g.rdb', name: 'g.rdb', size: 300_000, seed: 'c', lastModifiedMs: MODIFIED };
+		const bad: EmulatedFile = { ...good, key: 'bucket/c.rdb', content: 'corrupt-rdb' };
+		const goodBytes = await collect(fileStream(good));
+		const badBytes = await collect(fileStream(bad));
+		expect(badBytes.length).toBe(good.size);
+		expect(badBytes.subarray(0, -1).equals(goodBytes.subarray(0, -1))).toBe(true);
+		expect(badBytes[good.size - 1]).toBe(goodBytes[good.size - 1] ^ 0x01);
+		expect(verifyRdb(badBytes)).toMatchObject({ format: 'rdb', rdbVersion: DEFAULT_RDB_VERSION, rdbChecksumOk: false, ok: false });
+		expect(verifyRdb(badBytes).detail).toMatch(/CRC-64 does not match/);
+		expect(contentId(bad)).not.toBe(contentId({ ...bad, content: 'rdb' }));
+		expect(await new Crc64Cache().compute(bad)).toBe(crc64(badBytes));
+		for (const [from, to] of [[good.size - 5, good.size - 1], [good.size - 1, good.size - 1], [1000, 299_000]]) {
+			expect((await collect(fileStream(bad, from, to))).equals(badBytes.subarray(from, to + 1))).toBe(true);
+		}
+	});
 });

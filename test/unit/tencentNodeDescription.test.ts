@@ -29,7 +29,10 @@ describe('Tencent Cloud Redis Backup node', () => {
 	it('is named, typed and registered as the issue asks', () => {
 		expect(description.displayName).toBe('Tencent Cloud Redis Backup');
 		expect(description.name).toBe('tencentCloudRedis');
-		expect(description.credentials).toEqual([{ name: 'tencentCloudApi', required: true }]);
+		expect(description.credentials).toEqual([
+			{ name: 'tencentCloudApi', required: true },
+			{ name: 's3CompatibleBucketApi', required: true, displayOptions: { show: { resource: ['backup'], operation: ['copyToObjectStorage'] } } },
+		]);
 		expect(new TencentCloudApi().name).toBe('tencentCloudApi');
 		const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 		expect(pkg.n8n.nodes).toContain('dist/nodes/TencentCloudRedis/TencentCloudRedis.node.js');
@@ -63,7 +66,7 @@ describe('Tencent Cloud Redis Backup node', () => {
 			}
 			expect(resource).toBeTruthy();
 		}
-		expect(Object.keys(backup).filter((k) => k !== 'description').sort()).toEqual(['create', 'download', 'get', 'getDownloadUrl', 'list']);
+		expect(Object.keys(backup).filter((k) => k !== 'description').sort()).toEqual(['copyToObjectStorage', 'create', 'download', 'get', 'getDownloadUrl', 'list', 'verify']);
 		expect(Object.keys(backupTask).filter((k) => k !== 'description').sort()).toEqual(['get', 'waitUntilFinished']);
 	});
 
@@ -72,6 +75,7 @@ describe('Tencent Cloud Redis Backup node', () => {
 		['backup', 'get', true],
 		['backup', 'getDownloadUrl', true],
 		['backup', 'download', true],
+		['backup', 'verify', true],
 		['backup', 'create', false],
 		['backupTask', 'get', false],
 		['backupTask', 'waitUntilFinished', false],

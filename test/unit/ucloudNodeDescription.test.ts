@@ -44,7 +44,10 @@ describe('UCloud Redis Backup node', () => {
 	it('is named, typed and registered as the issue asks', () => {
 		expect(description.displayName).toBe('UCloud Redis Backup');
 		expect(description.name).toBe('uCloudRedis');
-		expect(description.credentials).toEqual([{ name: 'uCloudApi', required: true }]);
+		expect(description.credentials).toEqual([
+			{ name: 'uCloudApi', required: true },
+			{ name: 's3CompatibleBucketApi', required: true, displayOptions: { show: { resource: ['backup'], operation: ['copyToObjectStorage'] } } },
+		]);
 		expect(new UCloudApi().name).toBe('uCloudApi');
 		const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
 		expect(pkg.n8n.nodes).toContain('dist/nodes/UCloudRedis/UCloudRedis.node.js');
@@ -76,7 +79,7 @@ describe('UCloud Redis Backup node', () => {
 		expect((resource.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['backup']);
 		const selector = backup.description.find((p) => p.name === 'operation') as INodeProperties;
 		const values = (selector.options as Array<{ value: string }>).map((o) => o.value);
-		expect(values).toEqual(['create', 'download', 'get', 'getDownloadUrl', 'list', 'waitUntilFinished']);
+		expect(values).toEqual(['copyToObjectStorage', 'create', 'download', 'get', 'getDownloadUrl', 'list', 'verify', 'waitUntilFinished']);
 		for (const value of values) {
 			const op = (backup as unknown as Record<string, { execute?: unknown; description?: unknown }>)[value];
 			expect(typeof op.execute).toBe('function');
@@ -92,13 +95,14 @@ describe('UCloud Redis Backup node', () => {
 		['create', ['instanceId', 'region', 'zone', 'backupName', 'options']],
 		['getDownloadUrl', ['instanceId', 'region', 'zone', 'backupId', 'options']],
 		['download', ['instanceId', 'region', 'zone', 'backupId', 'urlType', 'binaryPropertyName', 'options']],
+		['verify', ['instanceId', 'region', 'zone', 'backupId', 'urlType', 'options']],
 		['waitUntilFinished', ['instanceId', 'region', 'backupId', 'options']],
 	])('Backup → %s shows %p', (operation, names) => {
 		expect(shown('backup', operation, { returnAll: false }).sort()).toEqual(['resource', 'operation', ...names].sort());
 	});
 
 	it('offers no option UCloud has no use for: Search Back, retention, remark, API', () => {
-		for (const operation of ['list', 'get', 'create', 'getDownloadUrl', 'download', 'waitUntilFinished']) {
+		for (const operation of ['list', 'get', 'create', 'getDownloadUrl', 'download', 'verify', 'waitUntilFinished']) {
 			const options = shownOptions('backup', operation);
 			for (const absent of ['searchDays', 'retentionDays', 'remark', 'api']) expect(options).not.toContain(absent);
 		}

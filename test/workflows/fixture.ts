@@ -76,6 +76,8 @@ export interface ChainSetup {
 	nodeIdPrefix: string;
 	credentialTypes: ICredentialType[];
 	credential: HarnessCredential;
+	/** More credentials the node uses besides its cloud's (e.g. the bucket of Copy to Object Storage). */
+	moreCredentials?: HarnessCredential[];
 }
 
 type Connections = Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
@@ -87,7 +89,9 @@ export async function runNodeChain(
 	options: Omit<RunOptions, 'credential' | 'onError'> = {},
 ): Promise<RunWorkflowResult> {
 	const { credential } = setup;
-	const credentialRef = { [credential.type]: { id: credential.id ?? null, name: credential.name ?? credential.type } };
+	const credentialRef = Object.fromEntries(
+		[credential, ...(setup.moreCredentials ?? [])].map((c) => [c.type, { id: c.id ?? null, name: c.name ?? c.type }]),
+	);
 	const nodes: INode[] = steps.map((step, index) => ({
 		id: `${setup.nodeIdPrefix}-node-${index}`,
 		name: step.name,
@@ -118,7 +122,7 @@ export async function runNodeChain(
 		},
 		nodeTypes: { [setup.nodeType]: setup.node },
 		credentialTypes: setup.credentialTypes,
-		credentials: [credential],
+		credentials: [credential, ...(setup.moreCredentials ?? [])],
 		signal: options.signal,
 	});
 }

@@ -34,7 +34,7 @@ export async function instanceOf(
 ): Promise<InstanceRef> {
 	const instanceId = instanceIdOf(context, itemIndex, INSTANCE_ID_PATTERN, INSTANCE_ID_EXAMPLE);
 	const region = await resolveRegion(context, context.getNodeParameter('region', itemIndex, ''));
-	// Zone is a parameter of Create, Get Download URL and Download only (empty elsewhere).
+	// Zone is a parameter of Create and of the operations that fetch download URLs only (empty elsewhere).
 	const zone = resolveZone(context.getNodeParameter('zone', itemIndex, ''), region);
 	return { region, instanceId, variant: '', ...(zone ? { zone } : {}) };
 }

@@ -34,6 +34,7 @@ import { parseRetryAfter, withRetry, type RetryPolicy } from '../retry';
 import {
 	EMPTY_SHA256,
 	UNSIGNED_PAYLOAD,
+	canonicalQueryString,
 	s3Target,
 	sha256Hex,
 	signS3Request,
@@ -102,7 +103,13 @@ export interface S3Bucket {
 	bucket: string;
 	region: string;
 	style: S3AddressingStyle;
-	credentials: S3Credentials;
+	/**
+	 * The keys to sign with. Absent: the transport signs (n8n: the bucket credential's `authenticate`, so the keys
+	 * never reach node code). Each request then goes out unsigned, with its payload hash in `x-amz-content-sha256`,
+	 * its path and query in S3's canonical encoding (exactly what is to be signed), and no date: the signer adds
+	 * `x-amz-date`, the session token and `authorization`, and sends the URL as it is.
+	 */
+	credentials?: S3Credentials;
 }
 
 export interface MultipartUploadInput {
@@ -513,15 +520,22 @@ class Uploader {
 				: this.input.payloadSigning === 'unsigned'
 					? UNSIGNED_PAYLOAD
 					: sha256Hex(body);
-		const signed = signS3Request(
-			{ method, host: target.host, path: target.path, query, headers, payloadHash },
-			{ credentials: bucket.credentials, region: bucket.region, date: this.now() },
-		);
-		const request: S3HttpRequest = {
-			method,
-			url: `${target.origin}${signed.pathAndQuery}`,
-			headers: signed.headers,
-		};
+		let request: S3HttpRequest;
+		if (bucket.credentials) {
+			const signed = signS3Request(
+				{ method, host: target.host, path: target.path, query, headers, payloadHash },
+				{ credentials: bucket.credentials, region: bucket.region, date: this.now() },
+			);
+			request = { method, url: `${target.origin}${signed.pathAndQuery}`, headers: signed.headers };
+		} else {
+			// Signed by the transport: what it signs is what is sent.
+			const queryString = canonicalQueryString(query);
+			request = {
+				method,
+				url: `${target.origin}${target.path}${queryString ? `?${queryString}` : ''}`,
+				headers: { ...headers, 'x-amz-content-sha256': payloadHash },
+			};
+		}
 		if (body !== undefined) request.body = body;
 		let response: S3HttpResponse | undefined;
 		let failure: unknown;

@@ -1,13 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { backupOperations, operationSelector } from '../../../common/parameters';
+import * as copyToObjectStorage from './copyToObjectStorage.operation';
 import * as create from './create.operation';
 import * as download from './download.operation';
 import * as get from './get.operation';
 import * as getDownloadUrl from './getDownloadUrl.operation';
 import * as list from './list.operation';
+import * as verify from './verify.operation';
 
-export { create, download, get, getDownloadUrl, list };
+export { copyToObjectStorage, create, download, get, getDownloadUrl, list, verify };
 
 export const description: INodeProperties[] = [
 	operationSelector(
@@ -18,6 +20,7 @@ export const description: INodeProperties[] = [
 			download: 'Download the backup file(s) as binary data, checked against the cloud checksum',
 			get: 'Get one backup or cluster backup set by ID',
 			getDownloadUrl: 'Get the public and internal URL of every file of a backup',
+			verify: 'Stream each file of the backup through the cloud checksum and the RDB check without storing it',
 		}),
 	),
 	...list.description,
@@ -25,4 +28,6 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...getDownloadUrl.description,
 	...download.description,
+	...verify.description,
+	...copyToObjectStorage.description,
 ];

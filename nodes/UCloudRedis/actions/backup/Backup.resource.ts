@@ -1,14 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { backupOperations, operationSelector } from '../../../common/parameters';
+import * as copyToObjectStorage from './copyToObjectStorage.operation';
 import * as create from './create.operation';
 import * as download from './download.operation';
 import * as get from './get.operation';
 import * as getDownloadUrl from './getDownloadUrl.operation';
 import * as list from './list.operation';
+import * as verify from './verify.operation';
 import * as waitUntilFinished from './waitUntilFinished.operation';
 
-export { create, download, get, getDownloadUrl, list, waitUntilFinished };
+export { copyToObjectStorage, create, download, get, getDownloadUrl, list, verify, waitUntilFinished };
 
 export const description: INodeProperties[] = [
 	operationSelector('backup', 'list', [
@@ -17,6 +19,7 @@ export const description: INodeProperties[] = [
 			download: 'Download the backup file as binary data, checked against its size and US3 ETag',
 			get: 'Get one backup by ID',
 			getDownloadUrl: 'Get the public and internal URL of the backup file',
+			verify: 'Stream the backup file through its size, US3 ETag and the RDB check without storing it',
 		}),
 		{
 			name: 'Wait Until Finished',
@@ -30,5 +33,7 @@ export const description: INodeProperties[] = [
 	...create.description,
 	...getDownloadUrl.description,
 	...download.description,
+	...verify.description,
+	...copyToObjectStorage.description,
 	...waitUntilFinished.description,
 ];

@@ -1,0 +1,17 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	copyToObjectStorageOperation,
+	copyToObjectStorageProperties,
+} from '../../../common/copyToObjectStorage';
+import { executeWith } from '../../../common/operations';
+import { apiOption, backupIdProperty, searchDaysProperty, tencentNode } from '../shared';
+
+const show = { resource: ['backup'], operation: ['copyToObjectStorage'] };
+
+export const description: INodeProperties[] = [
+	{ ...backupIdProperty, displayOptions: { show } },
+	...copyToObjectStorageProperties(show, [apiOption, searchDaysProperty]),
+];
+
+export const execute = executeWith(copyToObjectStorageOperation, tencentNode);
