@@ -77,6 +77,8 @@ export interface RunWorkflowResult {
 	nodeError(nodeName: string): Error | undefined;
 	/** The engine's final IRun, for anything else. */
 	run: IRun;
+	/** Whether the run changed the workflow's static data (n8n's `__dataChanged`: it would save it). */
+	staticDataChanged: boolean;
 }
 
 class HarnessNodeTypes implements INodeTypes {
@@ -218,6 +220,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
 		runData,
 		error,
 		run: final,
+		staticDataChanged: workflow.staticData.__dataChanged === true,
 		output(nodeName, outputIndex = 0, runIndex = 0) {
 			const task = runData[nodeName]?.[runIndex];
 			if (!task) {

@@ -384,6 +384,10 @@ describe.each(KITS)('$cloud backup trigger', (kit) => {
 			expect(['backupSucceeded', 'backupFailed']).toContain(json.event);
 			expect(json.instanceId).toBe(kit.instanceId);
 		}
+		// The cursor did not move: nothing for n8n to save, and an active poll afterwards still starts with its baseline.
+		expect(result.staticDataChanged).toBe(false);
+		const trigger = poller({ events: ['backupSucceeded', 'backupFailed'] });
+		expect((await trigger.poll()).items).toBeNull();
 	});
 
 	it('bad parameters give clear errors that name the parameter', async () => {
