@@ -172,7 +172,7 @@ function listRequests(counts, cloudId) {
 }
 
 /** n8n's own `flatted` (execution data comes flatted-stringified). */
-function loadFlatted(n8nRoot) {
+export function loadFlatted(n8nRoot) {
 	const require = createRequire(path.join(n8nRoot, 'node_modules', 'n8n', 'package.json'));
 	return require('flatted');
 }
@@ -180,7 +180,7 @@ function loadFlatted(n8nRoot) {
 /**
  * Reads a workflow's executions over REST, each finished one once (its data parsed), and keeps their trigger items.
  */
-class ExecutionReader {
+export class ExecutionReader {
 	constructor(server, flatted) {
 		this.server = server;
 		this.flatted = flatted;
@@ -244,6 +244,8 @@ const endEvent = (outcome) => (outcome === 'fail' ? 'backupFailed' : 'backupSucc
  * - pollSeconds; packageDir (the installed package, to read the trigger's VANISHED_AFTER_MS);
  *   waitForUnlistedFailures (default true): on a cloud that stops listing a failed backup (Tencent), wait the
  *   trigger's VANISHED_AFTER_MS for its backupFailed; false: that failure is neither awaited nor required.
+ * - server (optional): an n8n already running and logged in (scripts/n8n/server.mjs startN8nServer's result, e.g. a
+ *   queue-mode main, scripts/n8n-queue.mjs): used instead of starting one, and left running.
  * Returns a report { ms, phases, workflows: [...] }.
  */
 export async function runTriggerCheck({
@@ -263,6 +265,7 @@ export async function runTriggerCheck({
 	packageDir,
 	waitForUnlistedFailures = true,
 	packageName = PACK_NAME,
+	server: givenServer = null,
 }) {
 	const outcomes = [];
 	const report0 = check;
@@ -320,31 +323,35 @@ export async function runTriggerCheck({
 		return { ...report, ms: Date.now() - started };
 	}
 
-	// 2. n8n start, owner, login.
+	// 2. n8n start, owner, login (unless an n8n already running was given).
 	t = Date.now();
-	const [port, brokerPort] = await freePorts(2);
-	const startLog = logFile('n8n-start-triggers');
-	let server;
-	try {
-		server = await startN8nServer({
-			nodeBin: runtime.nodeBin,
-			n8nBin: runtime.n8nBin,
-			cwd,
-			env: n8nEnv({
-				N8N_PORT: String(port),
-				N8N_LISTEN_ADDRESS: '127.0.0.1',
-				N8N_PROTOCOL: 'http',
-				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
-				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-			}),
-			logFile: startLog,
-		});
-	} catch (e) {
-		check('n8n start, owner set-up and login', false, e.message);
-		return { ...report, ms: Date.now() - started };
+	let server = givenServer;
+	if (!server) {
+		const [port, brokerPort] = await freePorts(2);
+		const startLog = logFile('n8n-start-triggers');
+		try {
+			server = await startN8nServer({
+				nodeBin: runtime.nodeBin,
+				n8nBin: runtime.n8nBin,
+				cwd,
+				env: n8nEnv({
+					N8N_PORT: String(port),
+					N8N_LISTEN_ADDRESS: '127.0.0.1',
+					N8N_PROTOCOL: 'http',
+					N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+					N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				}),
+				logFile: startLog,
+			});
+		} catch (e) {
+			check('n8n start, owner set-up and login', false, e.message);
+			return { ...report, ms: Date.now() - started };
+		}
+		phases.startMs = Date.now() - t;
+		check('n8n start, owner set-up and login', true, `${server.baseUrl}, ready after ${seconds(server.readyMs)}, logged in after ${seconds(phases.startMs)}; log ${path.basename(startLog)}`);
+	} else {
+		phases.startMs = 0;
 	}
-	phases.startMs = Date.now() - t;
-	check('n8n start, owner set-up and login', true, `${server.baseUrl}, ready after ${seconds(server.readyMs)}, logged in after ${seconds(phases.startMs)}; log ${path.basename(startLog)}`);
 
 	try {
 		const reader = new ExecutionReader(server, loadFlatted(runtime.n8nRoot));
@@ -527,7 +534,7 @@ export async function runTriggerCheck({
 		check('the trigger check itself', false, e.stack ?? e.message);
 	} finally {
 		t = Date.now();
-		await server.stop();
+		if (!givenServer) await server.stop();
 		phases.stopMs = Date.now() - t;
 	}
 	report.ms = Date.now() - started;
