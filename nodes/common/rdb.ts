@@ -20,6 +20,8 @@
  * Pure and provider-neutral: no I/O, no Node modules (Buffer's native byte search only).
  */
 
+import { CRC64_JONES, ReflectedCrc64 } from './crc64';
+
 export type BackupFileFormat = 'rdb' | 'aof' | 'archive-gzip' | 'archive-tar' | 'archive-zip' | 'unknown';
 
 export interface RdbVerification {
@@ -36,54 +38,17 @@ export interface RdbVerification {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// CRC-64/Jones (Redis), slicing-by-8 on two 32-bit halves: the same technique and loop as common/crc64.ts.
+// CRC-64/Jones (Redis): an instance of the reflected CRC-64 engine of common/crc64.ts.
 // ---------------------------------------------------------------------------------------------------------------
-
-const TABLE_LO = new Int32Array(8 * 256);
-const TABLE_HI = new Int32Array(8 * 256);
-
-(function buildTables() {
-	for (let i = 0; i < 256; i++) {
-		let lo = i;
-		let hi = 0;
-		for (let bit = 0; bit < 8; bit++) {
-			const carry = lo & 1;
-			lo = (lo >>> 1) | ((hi & 1) << 31);
-			hi = hi >>> 1;
-			if (carry) {
-				lo ^= 0xac4bc9b5;
-				hi ^= 0x95ac9329;
-			}
-		}
-		TABLE_LO[i] = lo;
-		TABLE_HI[i] = hi;
-	}
-	for (let k = 1; k < 8; k++) {
-		for (let i = 0; i < 256; i++) {
-			const prevLo = TABLE_LO[(k - 1) * 256 + i];
-			const prevHi = TABLE_HI[(k - 1) * 256 + i];
-			const idx = prevLo & 0xff;
-			TABLE_LO[k * 256 + i] = ((prevLo >>> 8) | (prevHi << 24)) ^ TABLE_LO[idx];
-			TABLE_HI[k * 256 + i] = (prevHi >>> 8) ^ TABLE_HI[idx];
-		}
-	}
-})();
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const WORD_PATH_MIN_BYTES = 64;
 
 /**
  * Incremental CRC-64/Jones as Redis computes it (`crc64(0, data, len)`). Init and final XOR are 0, so the register
  * is the CRC itself and the function is linear: `new Crc64Jones(lo, hi)` continues from any register (the emulator
  * uses that to compute the trailer of a generated multi-GiB RDB without generating it).
  */
-export class Crc64Jones {
-	private lo: number;
-	private hi: number;
-
+export class Crc64Jones extends ReflectedCrc64 {
 	constructor(lo = 0, hi = 0) {
-		this.lo = lo | 0;
-		this.hi = hi | 0;
+		super(CRC64_JONES, lo, hi);
 	}
 
 	/** The register's low and high 32 bits (signed int32). */
@@ -93,78 +58,6 @@ export class Crc64Jones {
 
 	get high(): number {
 		return this.hi;
-	}
-
-	update(data: Uint8Array): this {
-		const n = data.length;
-		let lo = this.lo;
-		let hi = this.hi;
-		let i = 0;
-		if (LITTLE_ENDIAN && n >= WORD_PATH_MIN_BYTES) {
-			const head = (4 - (data.byteOffset & 3)) & 3;
-			for (; i < head; i++) {
-				const idx = (lo ^ data[i]) & 0xff;
-				lo = ((lo >>> 8) | (hi << 24)) ^ TABLE_LO[idx];
-				hi = (hi >>> 8) ^ TABLE_HI[idx];
-			}
-			const words = new Int32Array(data.buffer, data.byteOffset + i, ((n - i) >>> 3) * 2);
-			const count = words.length;
-			for (let w = 0; w < count; w += 2) {
-				const l = lo ^ words[w];
-				const h = hi ^ words[w + 1];
-				lo =
-					TABLE_LO[1792 + (l & 0xff)] ^
-					TABLE_LO[1536 + ((l >>> 8) & 0xff)] ^
-					TABLE_LO[1280 + ((l >>> 16) & 0xff)] ^
-					TABLE_LO[1024 + (l >>> 24)] ^
-					TABLE_LO[768 + (h & 0xff)] ^
-					TABLE_LO[512 + ((h >>> 8) & 0xff)] ^
-					TABLE_LO[256 + ((h >>> 16) & 0xff)] ^
-					TABLE_LO[h >>> 24];
-				hi =
-					TABLE_HI[1792 + (l & 0xff)] ^
-					TABLE_HI[1536 + ((l >>> 8) & 0xff)] ^
-					TABLE_HI[1280 + ((l >>> 16) & 0xff)] ^
-					TABLE_HI[1024 + (l >>> 24)] ^
-					TABLE_HI[768 + (h & 0xff)] ^
-					TABLE_HI[512 + ((h >>> 8) & 0xff)] ^
-					TABLE_HI[256 + ((h >>> 16) & 0xff)] ^
-					TABLE_HI[h >>> 24];
-			}
-			i += count * 4;
-		} else {
-			for (; i + 8 <= n; i += 8) {
-				const l = lo ^ (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
-				const h =
-					hi ^ (data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24));
-				lo =
-					TABLE_LO[1792 + (l & 0xff)] ^
-					TABLE_LO[1536 + ((l >>> 8) & 0xff)] ^
-					TABLE_LO[1280 + ((l >>> 16) & 0xff)] ^
-					TABLE_LO[1024 + (l >>> 24)] ^
-					TABLE_LO[768 + (h & 0xff)] ^
-					TABLE_LO[512 + ((h >>> 8) & 0xff)] ^
-					TABLE_LO[256 + ((h >>> 16) & 0xff)] ^
-					TABLE_LO[h >>> 24];
-				hi =
-					TABLE_HI[1792 + (l & 0xff)] ^
-					TABLE_HI[1536 + ((l >>> 8) & 0xff)] ^
-					TABLE_HI[1280 + ((l >>> 16) & 0xff)] ^
-					TABLE_HI[1024 + (l >>> 24)] ^
-					TABLE_HI[768 + (h & 0xff)] ^
-					TABLE_HI[512 + ((h >>> 8) & 0xff)] ^
-					TABLE_HI[256 + ((h >>> 16) & 0xff)] ^
-					TABLE_HI[h >>> 24];
-			}
-		}
-		for (; i < n; i++) {
-			const idx = (lo ^ data[i]) & 0xff;
-			lo = ((lo >>> 8) | (hi << 24)) ^ TABLE_LO[idx];
-			hi = (hi >>> 8) ^ TABLE_HI[idx];
-		}
-		this.lo = lo;
-		this.hi = hi;
-		return this;
 	}
 
 	/** The CRC as 16 hex digits (as a number: 0x<digits>). */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { Crc64 } from '../../nodes/common/crc64';
+import { Crc64, ReflectedCrc64 } from '../../nodes/common/crc64';
 import { Crc64Jones, crc64Jones, RdbVerifier, verifyRdb, type RdbVerification } from '../../nodes/common/rdb';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'rdb');
@@ -99,6 +99,26 @@ describe('CRC-64/Jones (the RDB trailer, redis/src/crc64.c)', () => {
 		expect(new Crc64Jones(half.low, half.high).update(data.subarray(5000)).digestHex()).toBe(whole);
 		// Stored little-endian after the EOF opcode.
 		expect(Buffer.from(inc.digestBytes()).readBigUInt64LE(0).toString(16).padStart(16, '0')).toBe(whole);
+	});
+
+	it('shares the CRC-64 engine with the ECMA CRC, each with its own polynomial, init and xorout', () => {
+		const jones = new Crc64Jones();
+		const ecma = new Crc64();
+		expect(jones).toBeInstanceOf(ReflectedCrc64);
+		expect(ecma).toBeInstanceOf(ReflectedCrc64);
+		// Fed turn by turn (word path and byte path), neither disturbs the other.
+		const data = Buffer.concat([Buffer.from('123456789'), randomBytes(3000)]);
+		for (const [at, end] of [[0, 4], [4, 9]]) {
+			jones.update(data.subarray(at, end));
+			ecma.update(data.subarray(at, end));
+		}
+		expect([jones.digestHex(), ecma.digest()]).toEqual(['e9c6d914c4b8d9ca', '11051210869376104954']);
+		for (let at = 9; at < data.length; at += 701) {
+			jones.update(data.subarray(at, at + 701));
+			ecma.update(data.subarray(at, at + 701));
+		}
+		expect(jones.digestHex()).toBe(referenceJones(data));
+		expect(ecma.digest()).toBe(new Crc64().update(data).digest());
 	});
 
 	it('is what Redis wrote: the trailer of every fixture dump', () => {
