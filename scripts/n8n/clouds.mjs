@@ -43,7 +43,7 @@ export const CLOUDS = {
 			workflowId: 'AlibabaEditorUi1',
 			nodeName: 'Create Backup',
 			resources: ['Backup', 'Backup Task'],
-			backupOperations: ['Create', 'Download', 'Get', 'Get Download URL', 'List'],
+			backupOperations: ['Copy to Object Storage', 'Create', 'Download', 'Get', 'Get Download URL', 'List', 'Verify'],
 			backupTaskOperations: ['Get', 'Wait Until Finished'],
 			instances: [
 				{ name: 'demo-standard', id: 'r-demostandard01' },
@@ -71,7 +71,7 @@ export const CLOUDS = {
 			workflowId: 'TencentEditorUi1',
 			nodeName: 'Create Backup',
 			resources: ['Backup', 'Backup Task'],
-			backupOperations: ['Create', 'Download', 'Get', 'Get Download URL', 'List'],
+			backupOperations: ['Copy to Object Storage', 'Create', 'Download', 'Get', 'Get Download URL', 'List', 'Verify'],
 			backupTaskOperations: ['Get', 'Wait Until Finished'],
 			instances: [
 				{ name: 'demo-standard', id: 'crs-demostd01' },
@@ -104,7 +104,7 @@ export const CLOUDS = {
 			nodeName: 'Create Backup',
 			// URedis has no task API: Wait Until Finished is a Backup operation, and there is no Backup Task resource.
 			resources: ['Backup'],
-			backupOperations: ['Create', 'Download', 'Get', 'Get Download URL', 'List', 'Wait Until Finished'],
+			backupOperations: ['Copy to Object Storage', 'Create', 'Download', 'Get', 'Get Download URL', 'List', 'Verify', 'Wait Until Finished'],
 			backupTaskOperations: null,
 			instances: [
 				{ name: 'demo-cache', id: 'uredis-demo01' },
