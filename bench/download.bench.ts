@@ -93,6 +93,8 @@ const WARMUP_BYTES = 1024;
 const WARMUP_RUNS = 3;
 /** Peak RSS growth every variant must stay within (printed, never enforced by the exit code). */
 const TARGET_RSS_GROWTH_BYTES = 64 * MIB;
+/** A run during which everything else on the machine used this share of a core or more is flagged as contended. */
+const CONTENDED_SHARE = 0.2;
 /** Set on Ctrl-C: the runs then fail (their connections closed), which is no wrong result to report. */
 let interrupted = false;
 
@@ -584,6 +586,26 @@ function report(results: SizeResult[], variants: Variant[], options: Options): v
 	console.log(
 		`  peak RSS growth <= ${mib(TARGET_RSS_GROWTH_BYTES)} for every variant at every size: ${verdict(worstRss <= TARGET_RSS_GROWTH_BYTES)} (worst ${mib(worstRss)})`,
 	);
+	const contended = results.flatMap((r) =>
+		variants.flatMap((v) =>
+			r.runs
+				.get(v.id)!
+				.map((x, i) => ({
+					share: (othersCpuSeconds(x) ?? 0) / x.seconds,
+					what: `${sizeLabel(r.sizeBytes)} ${v.label} run ${i + 1}`,
+				}))
+				.filter((x) => x.share >= CONTENDED_SHARE),
+		),
+	);
+	if (contended.length > 0) {
+		console.log(
+			`  WARNING: other processes used ${Math.round(100 * CONTENDED_SHARE)}% of a core or more during ${contended.length} run(s) (${contended
+				.map((x) => `${x.what}: ${Math.round(100 * x.share)}%`)
+				.join(
+					'; ',
+				)}): the ratios that involve them measure the other job as much as the node; run again on a quiet machine, or with more --runs.`,
+		);
+	}
 }
 
 /**
