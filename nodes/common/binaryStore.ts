@@ -8,7 +8,7 @@
  * 1024); `s3` and `azure` buffer it too but have no limit of their own; `default` (in memory, no manager) buffers it
  * and keeps it as base64 text, which Node cannot make longer than 2^29 - 24 characters (about 384 MiB of file).
  *
- * How a node can know: node code may not read `process.env` (n8n's community lint and the verification scanner
+ * How a node can know: node code may not read the process environment (n8n's community lint and the verification scanner
  * refuse the `process` global), and `$env` in expressions is blocked by default in n8n 2.x
  * (N8N_BLOCK_ENV_ACCESS_IN_NODE is on unless set to `false`). What every mode does tell is the ID of what it stores:
  * `prepareBinaryData` returns `id: "<mode>:<file id>"` (`filesystem-v2`, `database`, `s3`, `azure`; no ID in memory
@@ -45,7 +45,7 @@ export interface BinaryStore {
 }
 
 const WAY_OUT =
-	'Use Backup → Copy to Object Storage, which streams the file to a bucket without n8n\'s binary store, or store n8n\'s binary data on disk (N8N_DEFAULT_BINARY_DATA_MODE=filesystem; regular mode) or in S3 (s3 mode).';
+	"Use Backup → Copy to Object Storage, which streams the file to a bucket without n8n's binary store, or store n8n's binary data on disk (N8N_DEFAULT_BINARY_DATA_MODE=filesystem; regular mode) or in S3 (s3 mode).";
 
 /** The store's mode from the ID of what it stored. */
 export function modeOfBinaryId(id: string | undefined): string {
@@ -63,7 +63,8 @@ function databaseLimitMiBOf(context: IExecuteFunctions, itemIndex: number): numb
 		// $env is blocked (N8N_BLOCK_ENV_ACCESS_IN_NODE), or expressions cannot be evaluated here.
 		return undefined;
 	}
-	const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const text =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
 	const mib = Number(text);
 	return mib > 0 && mib <= DATABASE_MODE_MAX_MIB ? mib : undefined;
